@@ -1,0 +1,49 @@
+# Qingdao Project Atlas. Quick start: `make site` builds the atlas, `make test` runs every test.
+# Windows without make: see README.md ("Without make").
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CONTENT ?= content
+
+.PHONY: site build serve bundle check test lint bench clean
+
+site: build
+
+build: $(VENV)/.installed node_modules/.installed
+	$(PY) build.py build --content $(CONTENT)
+
+serve: $(VENV)/.installed node_modules/.installed
+	$(PY) build.py serve --content $(CONTENT)
+
+check: $(VENV)/.installed
+	$(PY) build.py check --content $(CONTENT)
+
+test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
+	$(PY) -m ruff check atlas tests build.py
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check atlas tests build.py
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Browser tests use Debian's Chromium (Playwright drives it; it never downloads a browser) and
+# CJK fonts so screenshots show Chinese. Needs root or sudo on a new machine.
+/usr/bin/chromium:
+	$(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get install -y -qq chromium fonts-noto-cjk
+
+clean:
+	rm -rf site dist .atlas-cache

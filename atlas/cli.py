@@ -1,0 +1,128 @@
+"""Command line: ``python build.py build | check | new | serve | bundle``.
+
+Exit codes: 0 success, 1 content errors, 2 usage errors. Content problems are printed as
+``PATH:LINE: FIELD: message``, all of them, then a count — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from atlas.content.load import slug_problem
+from atlas.output import OutputError
+from atlas.problems import ContentError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+SCAFFOLDS = Path(__file__).parent / "scaffolds"
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python build.py", description="Build the Qingdao Project Atlas.")
+    commands = top.add_subparsers(dest="command", required=True, metavar="{build,check,new}")
+
+    build = commands.add_parser("build", help="build the website into --out (default: site/)")
+    build.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    build.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    build.add_argument("--base-url", help="public address of the site, e.g. https://example.org/atlas/")
+    build.add_argument("--drafts", action="store_true", help="include draft entries")
+    build.add_argument("--quiet", action="store_true", help="print errors only")
+    build.add_argument("--force", action="store_true", help="replace --out even if it is not an atlas build")
+
+    check = commands.add_parser("check", help="validate the content; write nothing")
+    check.add_argument("--content", type=Path, default=Path("content"))
+    check.add_argument("--quiet", action="store_true")
+
+    new = commands.add_parser("new", help="create an entry from a template")
+    new.add_argument("kind", choices=("project", "park", "chain"))
+    new.add_argument("slug", help="file name: lowercase letters, digits and hyphens")
+    new.add_argument("--content", type=Path, default=Path("content"))
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"build": cmd_build, "check": cmd_check,
+                                                                "new": cmd_new}
+    try:
+        return handlers[args.command](args)
+    except ContentError as error:
+        report_problems(error, getattr(args, "content", None))
+        return EXIT_CONTENT
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted; the previous output is unchanged", file=sys.stderr)
+        return 130
+
+
+def report_problems(error: ContentError, content: Path | None) -> None:
+    root = Path(content).resolve() if content else None
+    for problem in error.problems:
+        print(problem.format(root if root else None), file=sys.stderr)
+    count = len(error.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from atlas.pipeline import build  # imported here so `--help` stays instant
+    from atlas.render.assets import MissingVendorFiles
+    from atlas.render.maps import AssetError
+
+    with progress_display(enabled=not args.quiet) as progress:
+        try:
+            result = build(args.content, args.out, "published", args.base_url, progress=progress, force=args.force)
+        except (MissingVendorFiles, AssetError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_CONTENT
+    if not args.quiet:
+        print(f"Built {result.pages} pages ({len(result.files)} files) into {args.out} in {result.seconds:.2f} s")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from atlas.pipeline import load_atlas
+
+    atlas = load_atlas(args.content)
+    if not args.quiet:
+        print(f"OK: {len(atlas.chains)} chains, {len(atlas.parks)} parks, {len(atlas.projects)} projects, "
+              f"{len(atlas.content.sources)} sources, {len(atlas.content.figures)} figures; no problems.")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    reason = slug_problem(args.slug)
+    if reason:
+        print(f"error: {reason.replace('rename the file to', 'try')}", file=sys.stderr)
+        return EXIT_USAGE
+    folder = args.content / f"{args.kind}s"
+    existing = [p for p in (folder / f"{args.slug}.md", folder / f"{args.slug}.yaml") if p.exists()]
+    if existing:
+        print(f"error: {existing[0]} already exists; choose another slug or edit that file", file=sys.stderr)
+        return EXIT_USAGE
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{args.slug}.md"
+    target.write_text((SCAFFOLDS / f"{args.kind}.md").read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"Created {target.as_posix()}: fill in the fields, then run `python build.py check`.")
+    return EXIT_OK
+
+
+@contextmanager
+def progress_display(enabled: bool):
+    """A progress bar on a terminal; nothing when quiet or when output is not a terminal (CI, pipes)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True, console=None) as bar:
+        task = bar.add_task("pages", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+        yield update

@@ -1,0 +1,49 @@
+"""Static files of the site: our CSS and JS, vendor libraries from node_modules, base-map data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from atlas.render.maps import geo_script
+from atlas.resolve import Atlas
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STATIC_DIR = PROJECT_ROOT / "static"
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+
+# output path under static/vendor/ -> file in node_modules (package.json pins the versions)
+VENDOR_FILES = {
+    "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
+    "leaflet/leaflet.css": "leaflet/dist/leaflet.css",
+    "leaflet/images/layers.png": "leaflet/dist/images/layers.png",
+    "leaflet/images/layers-2x.png": "leaflet/dist/images/layers-2x.png",
+    "leaflet/images/marker-icon.png": "leaflet/dist/images/marker-icon.png",
+    "leaflet/images/marker-icon-2x.png": "leaflet/dist/images/marker-icon-2x.png",
+    "leaflet/images/marker-shadow.png": "leaflet/dist/images/marker-shadow.png",
+    "leaflet.markercluster/leaflet.markercluster.js": "leaflet.markercluster/dist/leaflet.markercluster.js",
+    "leaflet.markercluster/MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
+    "leaflet.markercluster/MarkerCluster.Default.css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
+}
+
+
+class MissingVendorFiles(Exception):
+    pass
+
+
+def static_files(atlas: Atlas, static_dir: Path = STATIC_DIR, node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for path in sorted(static_dir.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            files["static/" + path.relative_to(static_dir).as_posix()] = path.read_bytes()
+    missing = [source for source in VENDOR_FILES.values() if not (node_modules / source).is_file()]
+    if missing:
+        raise MissingVendorFiles(
+            f"front-end libraries are not installed ({', '.join(missing[:2])} …): run `npm ci` in "
+            f"{PROJECT_ROOT} (`make site` does it for you)")
+    for target, source in VENDOR_FILES.items():
+        files["static/vendor/" + target] = (node_modules / source).read_bytes()
+    geo = atlas.content.geo
+    labels = {name: district.point for name, district in geo.districts.items()}
+    files["static/geo/qingdao-geo.js"] = geo_script(geo.districts_geojson, geo.coastline_geojson,
+                                                    labels).encode("utf-8")
+    return files
