@@ -110,6 +110,7 @@ class MapSpec:
 @dataclass(frozen=True)
 class MapFragment:
     map_id: str
+    dom_id: str  # the element id Leaflet draws into (folium's variable name for the map)
     label: str
     css: tuple[str, ...]  # site-relative paths under static/
     js: tuple[str, ...]
@@ -119,8 +120,10 @@ class MapFragment:
 
 def build_map(spec: MapSpec) -> MapFragment:
     """Build a Folium map; return its assets (local paths), and its script."""
-    fmap = AtlasMap(location=list(spec.center), zoom_start=spec.zoom, tiles=None, min_zoom=7, max_zoom=18,
-                    control_scale=True, prefer_canvas=True)
+    # With tiles=None folium sets no maxZoom on the map itself (it passes zoom limits to the tile
+    # layer), and MarkerCluster then throws: give the map its own limits.
+    fmap = AtlasMap(location=list(spec.center), zoom_start=spec.zoom, tiles=None, control_scale=True,
+                    prefer_canvas=True, maxZoom=18, minZoom=7)
     if spec.tiles == "osm":
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
     BaseMap({"highlight": list(spec.highlight_districts), "tiles": spec.tiles}).add_to(fmap)
@@ -129,7 +132,8 @@ def build_map(spec: MapSpec) -> MapFragment:
     root = fmap.get_root()
     root.render()
     css, js = _local_assets(root)
-    return MapFragment(spec.map_id, spec.label, css, js + MAP_SCRIPTS, root.script.render(), spec.height)
+    return MapFragment(spec.map_id, fmap.get_name(), spec.label, css, js + MAP_SCRIPTS, root.script.render(),
+                       spec.height)
 
 
 def _fix_ids(element: Element, map_id: str) -> None:
