@@ -56,14 +56,21 @@ def load_geo(content: Path) -> tuple[Geo, list[Problem]]:
     except (OSError, ValueError) as exc:
         return EMPTY, [Problem(path, 1, "geo", f"cannot read GeoJSON: {exc}")]
     districts = {}
-    for feature in districts_geojson.get("features", []):
-        props = feature.get("properties") or {}
-        name = props.get("name")
-        if not name:
-            continue
-        polygons = _polygons(feature["geometry"])
-        districts[name] = District(name, str(props.get("adcode", "")), representative_point(polygons),
-                                   feature["geometry"])
+    features = districts_geojson.get("features", []) if isinstance(districts_geojson, dict) else None
+    if not isinstance(features, list):
+        return EMPTY, [Problem(path, 1, "geo", "expected a GeoJSON FeatureCollection of district outlines")]
+    for index, feature in enumerate(features):
+        try:
+            props = feature.get("properties") or {}
+            name = props.get("name")
+            if not name:
+                continue
+            polygons = _polygons(feature["geometry"])
+            point = representative_point(polygons)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            return EMPTY, [Problem(path, 1, "geo", f"feature {index + 1} is not a usable district outline "
+                                   f"({type(exc).__name__}: {exc}); restore the file from geo/README.md's source")]
+        districts[name] = District(name, str(props.get("adcode", "")), point, feature["geometry"])
     return Geo(districts, districts_geojson, coastline, folder), []
 
 
@@ -119,5 +126,7 @@ def _widest_inside_stretch(y: float, polygon: Polygon) -> float:
         if (y1 > y) != (y2 > y)
     )
     stretches = list(zip(crossings[::2], crossings[1::2]))
+    if not stretches:  # a degenerate (zero-area) polygon: keep the centroid
+        return sum(x for x, _ in polygon[0]) / len(polygon[0])
     start, end = max(stretches, key=lambda s: s[1] - s[0])
     return (start + end) / 2

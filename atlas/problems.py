@@ -16,11 +16,14 @@ class Problem:
     def format(self, root: Path | None = None) -> str:
         shown = self.path
         if root is not None:
-            try:
-                shown = self.path.relative_to(root.parent)
-            except ValueError:
-                pass
-        return f"{shown.as_posix()}:{self.line}: {self.field}: {self.message}"
+            for path in (self.path, self.path.resolve()):  # resolve() in case the content path is a symlink
+                try:
+                    shown = path.relative_to(root.parent)
+                    break
+                except ValueError:
+                    pass
+        message = " ".join(self.message.split())  # one problem, one line
+        return f"{shown.as_posix()}:{self.line}: {self.field}: {message}"
 
 
 class ContentError(Exception):

@@ -51,12 +51,13 @@ def read_content(root: Path) -> Content:
         problems += check.problems
         if entry is not None:
             by_kind[raw.kind].append(entry)
-    figures, found = load_figures(root, {s.slug for s in by_kind["sources"]})
+    present_sources = {slug for kind, slug in loaded.present if kind == "sources"}
+    figures, found = load_figures(root, {s.slug for s in by_kind["sources"]} | present_sources)
     problems += found
     content = Content(root, settings, geo, *(tuple(sorted(by_kind[k], key=lambda e: e.slug))
                                               for k in ("chains", "parks", "projects", "sources", "pages")),
                       figures=figures)
-    problems += check_references(content, loaded.entries)
+    problems += check_references(content, loaded.entries, loaded.present)
     if problems or settings is None:
         raise ContentError(problems)
     return content

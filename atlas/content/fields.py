@@ -6,6 +6,7 @@ returns the converted value, or ``None`` after recording why the value is wrong.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import re
@@ -52,6 +53,8 @@ class Spec:
 def read_fields(check: Checker, data: LineDict, specs: dict[str, Spec], prefix: str = "") -> dict:
     """Check ``data`` against ``specs``: unknown fields, missing required ones, each value's type."""
     values: dict = {}
+    for key, first, again in getattr(data, "duplicates", ()):
+        check.add(again, prefix + key, f"'{key}' is written twice (first on line {first}); keep one of the two")
     for key in data:
         if key not in specs:
             check.add(data.line_of(key), prefix + key,
@@ -59,8 +62,10 @@ def read_fields(check: Checker, data: LineDict, specs: dict[str, Spec], prefix: 
     for key, spec in specs.items():
         raw = data.get(key)
         if raw is None or raw == "" or raw == []:
-            if spec.required:
-                check.add(data.line, prefix + key, f"required field '{key}' is missing")
+            if spec.required and key in data:
+                check.add(data.line_of(key), prefix + key, f"required field '{key}' is empty; fill it in")
+            elif spec.required:
+                check.add(data.line, prefix + key, f"required field '{key}' is missing; add a '{key}:' line")
             continue
         value = spec.reader(check, raw, data.line_of(key), prefix + key)
         if value is not None:
@@ -70,11 +75,16 @@ def read_fields(check: Checker, data: LineDict, specs: dict[str, Spec], prefix: 
 
 # --- scalar readers -------------------------------------------------------------------------------
 
-def text(check: Checker, raw: object, line: int, name: str) -> str | None:
-    if isinstance(raw, bool) or isinstance(raw, (dict, list)):
-        check.add(line, name, f"expected text, found {_describe(raw)}")
+def _scalar(check: Checker, raw: object, line: int, name: str, expected: str) -> str | None:
+    """The value as stripped text, or None (with a problem) when it is a list, a group, true/false or binary."""
+    if isinstance(raw, (bool, dict, list, bytes)):
+        check.add(line, name, f"expected {expected}, found {_describe(raw)}")
         return None
     return str(raw).strip()
+
+
+def text(check: Checker, raw: object, line: int, name: str) -> str | None:
+    return _scalar(check, raw, line, name, "text")
 
 
 def texts(check: Checker, raw: object, line: int, name: str) -> tuple[str, ...] | None:
@@ -102,13 +112,19 @@ def number(check: Checker, raw: object, line: int, name: str, *, minimum: float 
         check.add(line, name, "expected a finite number")
         return None
     if minimum is not None and raw < minimum:
-        check.add(line, name, f"{raw} is below {minimum:g}; leave the field out when the amount is unknown")
+        check.add(line, name, f"{raw} is below {minimum:g}; write a number of at least {minimum:g}")
         return None
     return raw
 
 
 def amount(check: Checker, raw: object, line: int, name: str) -> float | None:
-    return number(check, raw, line, name, minimum=0)
+    """An amount of money: a number, never negative."""
+    value = number(check, raw, line, name)
+    if value is not None and value < 0:
+        check.add(line, name, f"{value} is negative; write the amount the source gives (0 or more), "
+                  "or leave the field out when it is unknown")
+        return None
+    return value
 
 
 def flag(check: Checker, raw: object, line: int, name: str) -> bool | None:
@@ -119,11 +135,23 @@ def flag(check: Checker, raw: object, line: int, name: str) -> bool | None:
 
 
 def date(check: Checker, raw: object, line: int, name: str) -> str | None:
-    value = str(raw).strip()
-    if not DATE_RE.match(value):
+    value = _scalar(check, raw, line, name, "a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    if value is None:
+        return None
+    if not DATE_RE.match(value) or not _real_day(value):
         check.add(line, name, f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. '2023-10')")
         return None
     return value
+
+
+def _real_day(value: str) -> bool:
+    if len(value) != 10:
+        return True
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def year_or_date(check: Checker, raw: object, line: int, name: str) -> str | None:
@@ -131,7 +159,9 @@ def year_or_date(check: Checker, raw: object, line: int, name: str) -> str | Non
 
 
 def slug(check: Checker, raw: object, line: int, name: str) -> str | None:
-    value = str(raw).strip()
+    value = _scalar(check, raw, line, name, "a slug (a file name without extension)")
+    if value is None:
+        return None
     reason = slug_problem(value)
     if reason:
         check.add(line, name, reason.replace("rename the file to", "write"))
@@ -150,7 +180,9 @@ def slugs(check: Checker, raw: object, line: int, name: str) -> tuple[str, ...] 
 
 
 def url(check: Checker, raw: object, line: int, name: str) -> str | None:
-    value = str(raw).strip()
+    value = _scalar(check, raw, line, name, "a web address")
+    if value is None:
+        return None
     if not re.match(r"^https?://[^\s/]+", value):
         check.add(line, name, f"'{value}' is not a web address; write it in full, starting with https:// or http://")
         return None
@@ -159,7 +191,9 @@ def url(check: Checker, raw: object, line: int, name: str) -> str | None:
 
 def choice(options: dict[str, tuple[str, str]]) -> Callable:
     def read(check: Checker, raw: object, line: int, name: str) -> str | None:
-        value = str(raw).strip()
+        value = _scalar(check, raw, line, name, "one of " + ", ".join(options))
+        if value is None:
+            return None
         if value not in options:
             check.add(line, name, one_of(value, options))
             return None
@@ -311,7 +345,10 @@ def location(check: Checker, raw: object, line: int, name: str, districts: Itera
                           f"leave out '{axis}' for precision '{precision}': the point is computed from the "
                           f"district outline (use precision 'site' or 'area' for a known point)")
         lat = lon = None
-    if precision == "district" and "district" not in values:
+    if precision == "district" and not districts:
+        check.add(data.line_of("precision"), f"{name}.precision", "precision 'district' needs the district "
+                  "outlines in geo/qingdao-districts.wgs84.geojson inside the content folder; add them")
+    elif precision == "district" and "district" not in data:
         check.add(data.line, f"{name}.district", "required for precision 'district': one of "
                   + ", ".join(districts))
     if "district" in values and districts and values["district"] not in districts:
@@ -332,20 +369,22 @@ def location(check: Checker, raw: object, line: int, name: str, districts: Itera
 
 
 def _check_coordinates(check: Checker, data: LineDict, name: str, lat: float, lon: float, outside: bool) -> None:
+    if QINGDAO_LAT[0] <= lon <= QINGDAO_LAT[1] and QINGDAO_LON[0] <= lat <= QINGDAO_LON[1]:
+        check.add(data.line_of("lat"), f"{name}.lat",
+                  f"lat {lat}, lon {lon} look swapped: Qingdao is near lat 36, lon 120 — exchange the two values")
+        return
     if not -90 <= lat <= 90:
-        hint = " — latitude and longitude look swapped" if -90 <= lon <= 90 and -180 <= lat <= 180 else ""
-        check.add(data.line_of("lat"), f"{name}.lat", f"latitude {lat} is out of range (-90 to 90){hint}")
+        hint = "; latitude and longitude may be swapped" if -90 <= lon <= 90 and -180 <= lat <= 180 else ""
+        check.add(data.line_of("lat"), f"{name}.lat", f"latitude {lat} is out of range (-90 to 90){hint}; "
+                  "write WGS-84 decimal degrees (Qingdao is near lat 36)")
         return
     if not -180 <= lon <= 180:
-        check.add(data.line_of("lon"), f"{name}.lon", f"longitude {lon} is out of range (-180 to 180)")
+        check.add(data.line_of("lon"), f"{name}.lon", f"longitude {lon} is out of range (-180 to 180); "
+                  "write WGS-84 decimal degrees (Qingdao is near lon 120)")
         return
     in_lat = QINGDAO_LAT[0] <= lat <= QINGDAO_LAT[1]
     in_lon = QINGDAO_LON[0] <= lon <= QINGDAO_LON[1]
     if in_lat and in_lon or outside:
-        return
-    if QINGDAO_LAT[0] <= lon <= QINGDAO_LAT[1] and QINGDAO_LON[0] <= lat <= QINGDAO_LON[1]:
-        check.add(data.line_of("lat"), f"{name}.lat",
-                  f"lat {lat}, lon {lon} look swapped: Qingdao is near lat 36, lon 120 — exchange the two values")
         return
     check.add(data.line_of("lat"), f"{name}.lat",
               f"({lat}, {lon}) is outside Qingdao ({QINGDAO_LAT[0]}–{QINGDAO_LAT[1]} N, "
@@ -367,6 +406,8 @@ def _describe(raw: object) -> str:
         return "a group of fields"
     if isinstance(raw, list):
         return "a list"
+    if isinstance(raw, bytes):
+        return "binary data"
     if isinstance(raw, str):
         return f"the text '{raw[:40]}'"
     return f"'{raw}'"

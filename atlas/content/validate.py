@@ -6,30 +6,41 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from atlas.content.fields import did_you_mean
-from atlas.content.load import LineDict, RawEntry
+from atlas.content.load import LineDict, RawEntry, slug_problem
 from atlas.problems import Problem
 
 if TYPE_CHECKING:
     from atlas.content import Content
 
 
-def check_references(content: Content, raws: Iterable[RawEntry]) -> list[Problem]:
-    """Unknown chain, park and source slugs, found wherever they are written (with their lines)."""
+def check_references(content: Content, raws: Iterable[RawEntry],
+                     present: Iterable[tuple[str, str]] = ()) -> list[Problem]:
+    """Unknown chain, park and source slugs, found wherever they are written (with their lines).
+
+    ``present`` holds (kind, slug) of every entry file, so a slug whose file has problems of its own
+    is not also reported as missing.
+    """
+    raws = list(raws)
     known = {
         "chains": {c.slug for c in content.chains},
         "parks": {p.slug for p in content.parks},
         "sources": {s.slug for s in content.sources},
     }
+    for kind, slug in [(r.kind, r.slug) for r in raws] + list(present):
+        if kind in known:
+            known[kind].add(slug)
     problems: list[Problem] = []
     for raw in raws:
         data = raw.data
         if raw.kind == "projects":
             _check_slug(problems, raw, data, "chain", known["chains"], "chains")
             _check_slug(problems, raw, data, "park", known["parks"], "parks")
+        if raw.kind == "parks" and isinstance(data.get("chains"), str):
+            _check_slug(problems, raw, data, "chains", known["chains"], "chains")
         if raw.kind == "parks" and isinstance(data.get("chains"), list):
             for index, value in enumerate(data["chains"]):
                 line = data["chains"].item_lines[index] if hasattr(data["chains"], "item_lines") else data.line
-                if isinstance(value, str) and value not in known["chains"] and value == value.lower():
+                if _is_unknown(value, known["chains"]):
                     problems.append(Problem(raw.path, line, f"chains[{index + 1}]",
                                             _unknown(value, known["chains"], "chains")))
         problems += unknown_sources(raw.path, data, known["sources"])
@@ -38,18 +49,25 @@ def check_references(content: Content, raws: Iterable[RawEntry]) -> list[Problem
 
 def unknown_sources(path, data: LineDict, known: set[str]) -> list[Problem]:
     return [Problem(path, line, name, _unknown(value, known, "sources"))
-            for line, name, value in _source_slugs(data, "") if value not in known]
+            for line, name, value in _source_slugs(data, "") if _is_unknown(value, known)]
 
 
 def _check_slug(problems: list[Problem], raw: RawEntry, data: LineDict, key: str, known: set[str], folder: str):
     value = data.get(key)
-    if isinstance(value, str) and value and value not in known and value == value.lower():
+    if _is_unknown(value, known):
         problems.append(Problem(raw.path, data.line_of(key), key, _unknown(value, known, folder)))
 
 
+def _is_unknown(value: object, known: set[str]) -> bool:
+    """A well-formed slug that names no entry (malformed slugs are reported by the field readers)."""
+    return isinstance(value, str) and value.strip() not in known and slug_problem(value.strip()) is None
+
+
 def _unknown(value: str, known: set[str], folder: str) -> str:
+    value = value.strip()
+    new_file = f"{value}.yaml" if folder == "sources" else f"{value}.md"
     return (f"no {folder[:-1]} '{value}' in content/{folder}/{did_you_mean(value, sorted(known))}; "
-            f"check the spelling or add content/{folder}/{value}.md")
+            f"check the spelling or add content/{folder}/{new_file}")
 
 
 def _source_slugs(value: object, name: str):
