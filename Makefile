@@ -4,16 +4,20 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CONTENT ?= content
+BASE_URL ?=  # the public address, e.g. make site BASE_URL=https://example.org/atlas/ (else atlas.yaml's base_url)
 
 .PHONY: site build serve bundle check test lint bench clean
 
-site: build
+site: build bundle
 
 build: $(VENV)/.installed node_modules/.installed
-	$(PY) build.py build --content $(CONTENT)
+	$(PY) build.py build --content $(CONTENT) $(if $(BASE_URL),--base-url $(BASE_URL))
 
 serve: $(VENV)/.installed node_modules/.installed
 	$(PY) build.py serve --content $(CONTENT)
+
+bundle: $(VENV)/.installed node_modules/.installed
+	$(PY) build.py bundle --content $(CONTENT)
 
 check: $(VENV)/.installed
 	$(PY) build.py check --content $(CONTENT)

@@ -15,14 +15,16 @@ from pathlib import Path
 from atlas.content.load import slug_problem
 from atlas.output import OutputError
 from atlas.problems import ContentError
+from atlas.render.urls import BaseUrlError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 SCAFFOLDS = Path(__file__).parent / "scaffolds"
+CHECK_BASE_URL = "https://example.org/atlas/"  # `check` links the published mode under this when none is set
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python build.py", description="Build the Qingdao Project Atlas.")
-    commands = top.add_subparsers(dest="command", required=True, metavar="{build,check,new}")
+    commands = top.add_subparsers(dest="command", required=True, metavar="{build,check,serve,bundle,new}")
 
     build = commands.add_parser("build", help="build the website into --out (default: site/)")
     build.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
@@ -32,9 +34,21 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="print errors only")
     build.add_argument("--force", action="store_true", help="replace --out even if it is not an atlas build")
 
-    check = commands.add_parser("check", help="validate the content; write nothing")
+    check = commands.add_parser("check", help="validate the content and every link of every output mode; write nothing")
     check.add_argument("--content", type=Path, default=Path("content"))
     check.add_argument("--quiet", action="store_true")
+
+    serve = commands.add_parser("serve", help="preview: serve the site, rebuild and reload on every change")
+    serve.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    bundle = commands.add_parser("bundle", help="write the offline zip (opens from file://, no network)")
+    bundle.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    bundle.add_argument("--out", type=Path, default=Path("dist/qingdao-atlas-offline.zip"),
+                        help="zip file to write (default: dist/qingdao-atlas-offline.zip)")
+    bundle.add_argument("--quiet", action="store_true")
 
     new = commands.add_parser("new", help="create an entry from a template")
     new.add_argument("kind", choices=("project", "park", "chain"))
@@ -46,13 +60,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {"build": cmd_build, "check": cmd_check,
+                                                                "serve": cmd_serve, "bundle": cmd_bundle,
                                                                 "new": cmd_new}
     try:
         return handlers[args.command](args)
     except ContentError as error:
         report_problems(error, getattr(args, "content", None))
         return EXIT_CONTENT
-    except OutputError as error:
+    except (OutputError, BaseUrlError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -75,22 +90,75 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     with progress_display(enabled=not args.quiet) as progress:
         try:
-            result = build(args.content, args.out, "published", args.base_url, progress=progress, force=args.force)
+            result = build(args.content, args.out, "published", args.base_url, progress=progress, force=args.force,
+                           drafts=args.drafts)
         except (MissingVendorFiles, AssetError) as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_CONTENT
     if not args.quiet:
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
         print(f"Built {result.pages} pages ({len(result.files)} files) into {args.out} in {result.seconds:.2f} s")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from atlas.pipeline import load_atlas
+    from atlas.linkcheck import check_links
+    from atlas.pipeline import load_atlas, render
+    from atlas.render.assets import MissingVendorFiles
+    from atlas.render.maps import AssetError
+    from atlas.render.urls import UrlMode, normalise_base_url
 
     atlas = load_atlas(args.content)
+    # the published site is checked under a path prefix even when no base URL is configured
+    base = normalise_base_url(atlas.settings.base_url or CHECK_BASE_URL)
+    modes = (UrlMode("published", base), UrlMode("preview"), UrlMode("offline"))
+    broken, pages = [], 0
+    for mode in modes:
+        try:
+            files = render(atlas, mode)
+        except (MissingVendorFiles, AssetError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_CONTENT
+        pages += sum(1 for path in files if path.endswith(".html"))
+        found = check_links(files, mode.base_url, directory_index=not mode.explicit_index)
+        broken += [link.format(f"{mode.name}: ") for link in found]
+    if broken:
+        for line in broken:
+            print(line, file=sys.stderr)
+        print(f"{len(broken)} broken link{'s' if len(broken) != 1 else ''} found.", file=sys.stderr)
+        return EXIT_CONTENT
     if not args.quiet:
         print(f"OK: {len(atlas.chains)} chains, {len(atlas.parks)} parks, {len(atlas.projects)} projects, "
-              f"{len(atlas.content.sources)} sources, {len(atlas.content.figures)} figures; no problems.")
+              f"{len(atlas.content.sources)} sources, {len(atlas.content.figures)} figures; no problems. "
+              f"Links: {pages} pages in {len(modes)} output modes, none broken.")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from atlas.serve import ServeError, serve
+
+    try:
+        serve(args.content, args.host, args.port)
+    except ServeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from atlas.bundle import bundle
+    from atlas.render.assets import MissingVendorFiles
+    from atlas.render.maps import AssetError
+
+    try:
+        result = bundle(args.content, args.out)
+    except (MissingVendorFiles, AssetError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    if not args.quiet:
+        print(f"Wrote {result.path} ({result.pages} pages, {result.files} files, {result.size / 1e6:.1f} MB): "
+              "unzip it anywhere and open index.html.")
     return EXIT_OK
 
 

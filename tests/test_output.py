@@ -62,3 +62,13 @@ def test_build_prints_one_summary_line_and_quiet_prints_nothing(mini_content, tm
     assert len(lines) == 1 and lines[0].startswith("Built ") and " pages " in lines[0] and lines[0].endswith(" s")
     quiet = run_cli("build", "--quiet", "--content", str(mini_content), "--out", str(tmp_path / "site"))
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_drafts_are_published_only_with_the_flag(mini_content, tmp_path):
+    fund = mini_content / "projects" / "fund.yaml"
+    fund.write_text(fund.read_text(encoding="utf-8") + "draft: true\n", encoding="utf-8")
+    assert run_cli("build", "--quiet", "--content", str(mini_content), "--out", str(tmp_path / "a")).returncode == 0
+    assert not (tmp_path / "a" / "projects" / "fund").exists()
+    assert run_cli("build", "--quiet", "--drafts", "--content", str(mini_content),
+                   "--out", str(tmp_path / "b")).returncode == 0
+    assert (tmp_path / "b" / "projects" / "fund" / "index.html").is_file()

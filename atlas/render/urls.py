@@ -3,25 +3,41 @@
 Every internal link is page-relative, so a site works under any path prefix. The offline bundle
 names ``index.html`` explicitly (``file://`` does not serve directory indexes); the published
 site and the preview use pretty directory URLs. Canonical URLs, the sitemap and the feed are
-absolute under the base URL.
+absolute under the base URL. The published 404 page is served at whatever address was missed,
+so its links are absolute too (``absolute_links``).
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 MODES = ("published", "preview", "offline")
+
+
+class BaseUrlError(ValueError):
+    """A base URL that cannot be the public address of the site."""
 
 
 @dataclass(frozen=True)
 class UrlMode:
     name: str = "preview"
     base_url: str | None = None  # absolute, ending in "/", published mode only
+    absolute_links: bool = False  # links as absolute URLs under base_url (the 404 page)
 
     @property
     def explicit_index(self) -> bool:
         return self.name == "offline"
+
+    @property
+    def hashed_assets(self) -> bool:
+        """Asset file names carry a content hash, so a CDN may cache them for a year."""
+        return self.name == "published"
+
+    def with_absolute_links(self) -> UrlMode:
+        return replace(self, absolute_links=bool(self.base_url))
 
 
 def page_path(*parts: str) -> str:
@@ -30,21 +46,33 @@ def page_path(*parts: str) -> str:
     return "/".join([*clean, "index.html"])
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pages link the same few targets many times; relpath is slow
 def relative_url(target: str, current: str, mode: UrlMode, anchor: str | None = None) -> str:
     """Link from the page written at ``current`` to the file ``target`` (both output paths)."""
+    fragment = f"#{anchor}" if anchor else ""
+    if mode.absolute_links and mode.base_url:
+        return (absolute_url(target, mode) or "") + fragment
     here = posixpath.dirname(current)
     rel = posixpath.relpath(target, here or ".")
     if not mode.explicit_index and (rel == "index.html" or rel.endswith("/index.html")):
         rel = rel[: -len("index.html")] or "./"
-    return rel + (f"#{anchor}" if anchor else "")
+    return rel + fragment
 
 
 def absolute_url(target: str, mode: UrlMode) -> str | None:
+    """The public address of an output file (pretty: ``chains/x/``), or None without a base URL."""
     if not mode.base_url:
         return None
-    path = target[: -len("index.html")] if target.endswith("index.html") else target
+    path = target[: -len("index.html")] if target == "index.html" or target.endswith("/index.html") else target
     return mode.base_url + path
 
 
 def normalise_base_url(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
+    """Check that ``url`` is an absolute http(s) address; return it ending in "/"."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BaseUrlError(f"'{url}' is not an absolute http(s) address such as https://example.org/atlas/")
+    if parts.query or parts.fragment:
+        raise BaseUrlError(f"'{url}' has a query or fragment; give the folder address, e.g. https://example.org/atlas/")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
