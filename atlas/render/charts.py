@@ -1,0 +1,180 @@
+"""Build-time bar charts: the numbers and the geometry, computed here; ``partials/chart.html`` draws them.
+
+Charts are plain inline SVG (no JavaScript), so they work from ``file://`` and in print. Each has a
+title and a description for screen readers, and the same numbers as a table. Bars are horizontal
+with the label above the bar, so long Chinese names fit on a 360 px phone. Colour repeats what a
+label already says (chain group, status stage), never carries meaning alone. Unknown amounts get
+no bar and the words 未披露, never a zero-length bar that reads as 0.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from atlas.model import GROUPS, Project
+from atlas.render.text import group_label, number, status_label
+from atlas.render.views import STAGE_LABELS, STAGES, district_of
+from atlas.resolve import GROUP_ORDER, Atlas, investment_total, status_counts
+
+WIDTH = 360  # viewBox units; the chart scales to its box (at most 26rem wide, see atlas.css)
+FONT = 14  # font size of every text, in viewBox units
+BAR_HEIGHT = 14
+ROW = 44  # label line, bar, gap
+PAD = 4
+VALUE_GAP = 6  # between a bar's end and its value
+MARGIN = 4  # kept free at the right edge
+MIN_PROJECTS = 2  # a chain or park page draws charts only when there is something to compare
+UNKNOWN_DISTRICT = "区（市）未知"
+NO_CHAIN = "未说明产业链"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None  # None: not disclosed, drawn without a bar
+    value_label: str  # e.g. "103.2 亿元", "12 个", "未披露"
+    tone: str  # css class giving the colour, e.g. "group-emerging", "stage-building"
+    cells: tuple[str, ...] = ()  # the table row after the label cell
+    link: tuple[str, str] | None = None  # (kind, slug) of the entry the row names
+
+
+@dataclass(frozen=True)
+class Row:
+    """One bar placed in the SVG (coordinates as short decimal strings, so output is byte-stable)."""
+
+    bar: Bar
+    label_y: str
+    bar_y: str
+    bar_width: str | None  # None: no bar (unknown amount)
+    value_x: str
+    value_y: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    id: str  # unique on its page; prefixes the ids of title and description
+    title: str
+    description: str
+    columns: tuple[str, ...]  # table headers, the first naming the row label
+    rows: tuple[Row, ...]
+    width: int
+    height: int
+    bar_height: int = BAR_HEIGHT
+    font: int = FONT
+    note: str = ""  # what the numbers do and do not include
+    key: tuple[tuple[str, str], ...] = ()  # (tone, words) explaining the colours
+    text_columns: int = 1  # leading table columns holding words; the rest are numbers (right-aligned)
+
+
+def bar_chart(chart_id: str, title: str, columns: tuple[str, ...], bars: list[Bar], note: str = "",
+              key: tuple[tuple[str, str], ...] = (), text_columns: int = 1) -> BarChart:
+    """Lay out ``bars`` (in the order given) as a horizontal bar chart."""
+    room = WIDTH - MARGIN - VALUE_GAP - max((text_width(b.value_label) for b in bars), default=0)
+    largest = max((b.value for b in bars if b.value is not None), default=0)
+    rows = []
+    for index, bar in enumerate(bars):
+        top = PAD + index * ROW
+        bar_y = top + FONT + 6
+        width = None
+        if bar.value is not None:
+            width = max(bar.value / largest * room, 2.0) if largest and bar.value > 0 else 0.0
+        value_x = (width or 0) + (VALUE_GAP if width else 0)
+        rows.append(Row(bar, _n(top + FONT), _n(bar_y), None if width is None else _n(width), _n(value_x),
+                        _n(bar_y + BAR_HEIGHT - 2)))
+    words = "；".join(f"{b.label} {b.value_label}" for b in bars)
+    description = f"横向条形图，{len(bars)} 项：{words}。数字另见下表。" if bars else "没有数据。"
+    return BarChart(chart_id, title, description, columns, tuple(rows), WIDTH, PAD * 2 + len(bars) * ROW,
+                    note=note, key=key, text_columns=text_columns)
+
+
+def text_width(text: str, font: int = FONT) -> float:
+    """A generous estimate of drawn width: wide (CJK) characters 1 em, others 0.6 em."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text) * font
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+# --- the charts the pages show ----------------------------------------------------------------------
+
+def investment_by_chain(atlas: Atlas) -> BarChart:
+    """Disclosed investment per chain (chains with projects), coloured by chain group."""
+    ranked = []
+    for group in GROUP_ORDER:
+        for chain in atlas.chains_by_group.get(group, ()):
+            projects = atlas.projects_of_chain.get(chain.slug, ())
+            if projects:
+                ranked.append((chain.name, group, ("chains", chain.slug), projects))
+    if atlas.unchained_projects:
+        ranked.append((NO_CHAIN, "none", None, atlas.unchained_projects))
+    bars = []
+    for name, group, link, projects in ranked:
+        total = investment_total(projects)
+        amount = f"{number(total.total_yi)} 亿元" if total.disclosed else "未披露"
+        covers = f"（{total.disclosed}/{total.count} 个项目披露）" if total.disclosed else f"（{total.count} 个项目）"
+        group_words = group_label(group) if group in GROUPS else "—"
+        bars.append(Bar(name, total.total_yi if total.disclosed else None, amount + covers, f"group-{group}",
+                        (group_words, str(total.count), str(total.disclosed), amount), link))
+    bars.sort(key=lambda b: -b.value if b.value is not None else 1)  # stable: group order among equals
+    everything = investment_total(atlas.projects)
+    empty = sum(1 for c in atlas.chains if not atlas.projects_of_chain.get(c.slug))
+    note = (f"只加总披露了投资额的项目：{everything.count} 个项目中 {everything.disclosed} 个披露投资，合计 "
+            f"{number(everything.total_yi)} 亿元；{everything.undisclosed} 个未披露，不计入，也不按 0 计。"
+            "只给出下限（如“50 亿元以上”）的项目不计入合计。")
+    if empty:
+        note += f"另有 {empty} 条产业链在图集中尚无项目，未列入。"
+    groups = dict.fromkeys(b.tone for b in bars)
+    key = tuple((tone, GROUPS[tone.removeprefix("group-")][0] if tone != "group-none" else NO_CHAIN)
+                for tone in groups)
+    return bar_chart("chart-chain-investment", "各产业链披露投资合计（亿元）",
+                     ("产业链", "分组", "项目数", "披露投资的项目", "披露投资合计"), bars, note, key, text_columns=2)
+
+
+def projects_by_status(projects: tuple[Project, ...] | list[Project], chart_id: str = "chart-status") -> BarChart:
+    """Projects per status, in the order a project moves through them; coloured by stage and labelled."""
+    counts = status_counts(projects)
+    bars = [Bar(status_label(status), count, f"{count} 个", f"stage-{STAGES[status]}",
+                (STAGE_LABELS[STAGES[status]].split("（")[0], str(count)))
+            for status, count in counts.items()]
+    stages = dict.fromkeys(STAGES[s] for s in counts)
+    key = tuple((f"stage-{stage}", STAGE_LABELS[stage]) for stage in stages)
+    note = f"共 {len(projects)} 个项目；状态是各项目来源所说的最新阶段。"
+    return bar_chart(chart_id, "项目按状态", ("状态", "阶段", "项目数"), bars, note, key, text_columns=2)
+
+
+def projects_by_district(atlas: Atlas, projects: tuple[Project, ...] | list[Project],
+                         chart_id: str = "chart-district") -> BarChart:
+    """Projects per district (most first), with the disclosed investment of each district in the table."""
+    by_district: dict[str, list[Project]] = {}
+    for project in projects:
+        by_district.setdefault(district_of(atlas, project) or UNKNOWN_DISTRICT, []).append(project)
+    counts = Counter({d: len(ps) for d, ps in by_district.items()})
+    order = sorted(counts, key=lambda d: (d == UNKNOWN_DISTRICT, -counts[d], d))
+    bars = []
+    for district in order:
+        total = investment_total(by_district[district])
+        amount = (f"{number(total.total_yi)} 亿元（{total.disclosed} 个项目披露）" if total.disclosed else "未披露")
+        tone = "stage-unknown" if district == UNKNOWN_DISTRICT else "district"
+        bars.append(Bar(district, counts[district], f"{counts[district]} 个", tone,
+                        (str(counts[district]), amount)))
+    note = (f"共 {len(projects)} 个项目。区（市）取项目自身的位置，没有时取所在园区的位置；"
+            f"两者都没有的计入“{UNKNOWN_DISTRICT}”。")
+    return bar_chart(chart_id, "项目按区（市）", ("区（市）", "项目数", "披露投资合计"), bars, note)
+
+
+def home_charts(atlas: Atlas) -> list[BarChart]:
+    return [investment_by_chain(atlas), projects_by_status(atlas.projects), projects_by_district(atlas, atlas.projects)]
+
+
+def chain_charts(atlas: Atlas, projects: tuple[Project, ...]) -> list[BarChart]:
+    if len(projects) < MIN_PROJECTS:
+        return []
+    return [projects_by_status(projects), projects_by_district(atlas, projects)]
+
+
+def park_charts(projects: tuple[Project, ...]) -> list[BarChart]:
+    return [projects_by_status(projects)] if len(projects) >= MIN_PROJECTS else []
+
