@@ -10,7 +10,8 @@ from atlas.content.load import LineDict, parse_yaml, read_text
 from atlas.model import MapSettings, Settings
 from atlas.problems import Problem
 
-TILES = {"osm": ("OpenStreetMap", "OpenStreetMap"), "none": ("无在线底图", "no online tiles")}
+TILES = {"osm": ("OpenStreetMap", "OpenStreetMap"), "amap": ("高德地图", "AMap/Gaode (GCJ-02)"),
+         "none": ("无在线底图", "no online tiles")}
 
 
 def _center(check: Checker, raw: object, line: int, name: str) -> tuple[float, float] | None:

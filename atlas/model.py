@@ -67,6 +67,32 @@ class Fact:
     text_en: str | None = None
 
 
+COMPARE_MEASURES: dict[str, tuple[str, str]] = {
+    "projects": ("项目数", "number of projects"),
+    "investment": ("披露投资合计", "disclosed investment"),
+    "parks": ("园区数", "number of parks"),
+    "chains": ("产业链数", "number of chains"),
+    "none": ("无可比子集", "no comparable subset"),
+}
+COMPARE_SCOPES: dict[str, tuple[str, str]] = {
+    "city": ("全部条目", "every entry"),
+    "parks": ("图集园区内的项目", "projects in the atlas's parks"),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Which entries of the atlas a reported figure is set beside on the figures page (``compare``)."""
+
+    measure: str  # a COMPARE_MEASURES key; "none" says no subset of the atlas is comparable
+    scope: str = "city"
+    status: tuple[str, ...] = ()  # projects in any of these statuses (empty: every status)
+    over_yi: float | None = None  # projects known to exceed this amount (亿元)
+    listed_in: str | None = None  # parks listed in this year (YYYY)
+    note: str | None = None  # why the two numbers differ, in plain words
+    note_en: str | None = None
+
+
 @dataclass(frozen=True)
 class Figure:
     label: str
@@ -80,6 +106,7 @@ class Figure:
     reported_by: str | None = None
     note: str | None = None
     note_en: str | None = None
+    compare: Comparison | None = None  # figures.yaml: the atlas subset it is compared with
 
 
 @dataclass(frozen=True)
@@ -140,6 +167,7 @@ class Chain:
     milestones: tuple[Milestone, ...] = ()
     body: str = ""
     body_en: str = ""
+    draft: bool = False  # left out of the site unless built with --drafts
 
 
 @dataclass(frozen=True)
@@ -165,6 +193,7 @@ class Park:
     milestones: tuple[Milestone, ...] = ()
     body: str = ""
     body_en: str = ""
+    draft: bool = False  # left out of the site unless built with --drafts
 
 
 @dataclass(frozen=True)
@@ -193,6 +222,7 @@ class Project:
     facts: tuple[Fact, ...] = ()
     body: str = ""
     body_en: str = ""
+    draft: bool = False  # left out of the site unless built with --drafts
 
 
 @dataclass(frozen=True)
@@ -204,6 +234,7 @@ class Page:
     summary: str | None = None
     body: str = ""
     body_en: str = ""
+    draft: bool = False  # left out of the site unless built with --drafts
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,22 @@ class Problem:
     def format(self, root: Path | None = None) -> str:
         shown = self.path
         if root is not None:
-            for path in (self.path, self.path.resolve()):  # resolve() in case the content path is a symlink
+            shown = _relative(self.path, root.parent)
+            if shown is None:  # perhaps the content path is given through a link
                 try:
-                    shown = path.relative_to(root.parent)
-                    break
-                except ValueError:
-                    pass
+                    shown = _relative(self.path.resolve(), root.parent)
+                except (OSError, RuntimeError):  # a link loop: show the path as it is
+                    shown = None
+            shown = shown or self.path
         message = " ".join(self.message.split())  # one problem, one line
         return f"{shown.as_posix()}:{self.line}: {self.field}: {message}"
+
+
+def _relative(path: Path, folder: Path) -> Path | None:
+    try:
+        return path.relative_to(folder)
+    except ValueError:
+        return None
 
 
 class ContentError(Exception):

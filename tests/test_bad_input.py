@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]  # where build.py is
 
 PROJECT_FIELDS = ("name, name_en, chain, chain_basis, park, park_basis, status, status_note, investment_yi, "
                   "investment_min_yi, investment_note, companies, capacity, location, milestones, summary, "
-                  "summary_en, tags, facts, sources")
+                  "summary_en, tags, facts, sources, draft")
 STATUSES = ("planning, signed, landed, permitted, started, under_construction, structure_complete, completed, "
             "in_operation, unspecified")
 

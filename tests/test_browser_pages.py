@@ -47,8 +47,8 @@ def test_map_has_one_marker_per_placed_entry(qingdao_site, recorded_page, path):
     recorded.page.wait_for_function("() => window.AtlasMaps && Object.keys(AtlasMaps.registry).length > 0")
     places = markers_on(recorded.page, map_dom_id(recorded.page))
     assert sorted((p["kind"], p["slug"]) for p in places) == expected
-    # the text alternative below the map lists the same places
-    listed = recorded.page.eval_on_selector_all(".places li", "items => items.length")
+    # the text alternative below the map lists the same places (a table on the full map)
+    listed = recorded.page.eval_on_selector_all(".places li, .places tbody tr", "items => items.length")
     assert listed == len(expected)
     assert recorded.errors == []
     assert recorded.foreign_requests == []

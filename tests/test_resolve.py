@@ -43,3 +43,25 @@ def test_citations_list_everything_that_cites_a_source(mini_content):
     assert {("projects", "panel-plant"), ("chains", "display"), ("parks", "display-park"),
             ("figures", "parks-total")} <= cited
     assert {c.slug for c in atlas.citations["url:https://example.org/park"]} == {"display-park"}
+
+
+def test_drafts_are_left_out_unless_asked_for(mini_content):
+    from atlas.content import read_content
+    from atlas.problems import ContentError
+
+    fund = mini_content / "projects" / "fund.yaml"
+    fund.write_text(fund.read_text(encoding="utf-8") + "draft: true\n", encoding="utf-8")
+    assert "fund" not in {p.slug for p in read_content(mini_content).projects}
+    assert "fund" in {p.slug for p in read_content(mini_content, include_drafts=True).projects}
+
+    chain = mini_content / "chains" / "finance.yaml"
+    chain.write_text(chain.read_text(encoding="utf-8") + "draft: true\n", encoding="utf-8")
+    fund.write_text(fund.read_text(encoding="utf-8").replace("draft: true\n", ""), encoding="utf-8")
+    try:
+        read_content(mini_content)
+    except ContentError as error:
+        messages = [p.format() for p in error.problems]
+    else:
+        raise AssertionError("a published project linking to a draft chain must be an error")
+    assert messages == [f"{fund.as_posix()}:2: chain: 'finance' is a draft (draft: true) and will not be "
+                        "published; publish it, or build with --drafts"]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from atlas.config import load_settings
 from atlas.content.entries import build_entry
 from atlas.content.fields import Checker, Spec, read_fields
 from atlas.content.fields import figures as read_figures
-from atlas.content.load import LineDict, load_content, parse_yaml, read_text
-from atlas.content.validate import check_references, unknown_sources
+from atlas.content.load import LineDict, links_out_of, load_content, parse_yaml, read_text
+from atlas.content.validate import check_draft_references, check_references, drafts_of, unknown_sources
 from atlas.geo import Geo, load_geo
 from atlas.model import Chain, Figure, Page, Park, Project, Settings, Source
 from atlas.problems import ContentError, Problem
@@ -31,12 +31,18 @@ class Content:
     figures: tuple[Figure, ...]
 
 
-def read_content(root: Path) -> Content:
-    """Load ``root`` and validate it; raise :class:`ContentError` with all problems if any."""
+def read_content(root: Path, include_drafts: bool = False) -> Content:
+    """Load ``root`` and validate it; raise :class:`ContentError` with all problems if any.
+
+    Drafts (``draft: true``) are validated like every entry, then left out unless ``include_drafts``.
+    """
     root = Path(root)
     if not root.is_dir():
         raise ContentError([Problem(root, 1, "content", "folder not found; pass --content DIR "
                                     "(the folder holding atlas.yaml, chains/, parks/, projects/)")])
+    unsafe = links_out_of(root)
+    if unsafe:  # read nothing at all: a link could lead to private files or to a device that never ends
+        raise ContentError(unsafe)
     problems: list[Problem] = []
     settings, found = load_settings(root)
     problems += found
@@ -58,9 +64,18 @@ def read_content(root: Path) -> Content:
                                               for k in ("chains", "parks", "projects", "sources", "pages")),
                       figures=figures)
     problems += check_references(content, loaded.entries, loaded.present)
+    if not include_drafts:
+        content = without_drafts(content)
+        problems += check_draft_references(loaded.entries, drafts_of(loaded.entries))
     if problems or settings is None:
         raise ContentError(problems)
     return content
+
+
+def without_drafts(content: Content) -> Content:
+    kept = {kind: tuple(e for e in getattr(content, kind) if not getattr(e, "draft", False))
+            for kind in ("chains", "parks", "projects", "pages")}
+    return replace(content, **kept)
 
 
 def load_figures(root: Path, known_sources: set[str]) -> tuple[tuple[Figure, ...], list[Problem]]:

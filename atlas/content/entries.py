@@ -22,7 +22,7 @@ CHAIN_SPECS = {
     "group": Spec(f.choice(GROUPS), required=True), "group_basis": Spec(f.basis), "group_ref": Spec(f.ref),
     "named": Spec(f.basis), "named_note": Spec(f.text), "leader": Spec(f.text), **COMMON_TEXT,
     "facts": Spec(f.facts), "figures": Spec(f.figures), "milestones": Spec(f.milestones),
-    "sources": Spec(f.refs, required=True),
+    "sources": Spec(f.refs, required=True), "draft": Spec(f.flag),
 }
 
 PARK_SPECS = {
@@ -31,7 +31,7 @@ PARK_SPECS = {
     "listed": Spec(f.year_or_date), "listed_note": Spec(f.text), "operator": Spec(f.text),
     "enterprises": Spec(f.texts), "policies": Spec(f.facts), **COMMON_TEXT,
     "facts": Spec(f.facts), "figures": Spec(f.figures), "milestones": Spec(f.milestones),
-    "sources": Spec(f.refs, required=True),
+    "sources": Spec(f.refs, required=True), "draft": Spec(f.flag),
 }
 
 PROJECT_SPECS = {
@@ -41,10 +41,11 @@ PROJECT_SPECS = {
     "investment_yi": Spec(f.amount), "investment_min_yi": Spec(f.amount), "investment_note": Spec(f.text),
     "companies": Spec(f.texts), "capacity": Spec(f.texts), "location": Spec(f.location),
     "milestones": Spec(f.milestones), **COMMON_TEXT, "tags": Spec(f.texts), "facts": Spec(f.facts),
-    "sources": Spec(f.refs, required=True),
+    "sources": Spec(f.refs, required=True), "draft": Spec(f.flag),
 }
 
-PAGE_SPECS = {"title": Spec(f.text, required=True), "title_en": Spec(f.text), "summary": Spec(f.text)}
+PAGE_SPECS = {"title": Spec(f.text, required=True), "title_en": Spec(f.text), "summary": Spec(f.text),
+              "draft": Spec(f.flag)}
 
 SPECS = {"sources": SOURCE_SPECS, "chains": CHAIN_SPECS, "parks": PARK_SPECS, "projects": PROJECT_SPECS,
          "pages": PAGE_SPECS}

@@ -15,11 +15,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlas.content.load import LineDict, LineList, slug_problem
-from atlas.model import BASES, PRECISIONS, STATUSES, Fact, Figure, Location, Milestone, SourceRef
+from atlas.model import (
+    BASES,
+    COMPARE_MEASURES,
+    COMPARE_SCOPES,
+    PRECISIONS,
+    STATUSES,
+    Comparison,
+    Fact,
+    Figure,
+    Location,
+    Milestone,
+    SourceRef,
+)
 from atlas.problems import Problem
 
 QINGDAO_LAT = (35.5, 37.2)
 QINGDAO_LON = (119.5, 121.0)
+MAX_TEXT_CHARS = 5_000  # one field's text; the longest in the Qingdao content is under 700
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
@@ -30,7 +43,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def one_of(word: object, choices: Iterable[str]) -> str:
     choices = list(choices)
-    return f"'{word}' is not one of {', '.join(choices)}{did_you_mean(str(word), choices)}"
+    shown = str(word) if len(str(word)) <= 60 else str(word)[:60] + "…"
+    return f"'{shown}' is not one of {', '.join(choices)}{did_you_mean(str(word), choices)}"
 
 
 @dataclass
@@ -76,11 +90,19 @@ def read_fields(check: Checker, data: LineDict, specs: dict[str, Spec], prefix: 
 # --- scalar readers -------------------------------------------------------------------------------
 
 def _scalar(check: Checker, raw: object, line: int, name: str, expected: str) -> str | None:
-    """The value as stripped text, or None (with a problem) when it is a list, a group, true/false or binary."""
+    """The value as stripped text, or None (with a problem) when it is a list, a group, true/false, binary or huge."""
     if isinstance(raw, (bool, dict, list, bytes)):
         check.add(line, name, f"expected {expected}, found {_describe(raw)}")
         return None
-    return str(raw).strip()
+    return _not_too_long(check, str(raw).strip(), line, name)
+
+
+def _not_too_long(check: Checker, value: str, line: int, name: str) -> str | None:
+    if len(value) <= MAX_TEXT_CHARS:
+        return value
+    check.add(line, name, f"the text is {len(value):,} characters long; a field holds at most {MAX_TEXT_CHARS:,} "
+              "— put long text in the body")
+    return None
 
 
 def text(check: Checker, raw: object, line: int, name: str) -> str | None:
@@ -274,13 +296,41 @@ def figure_value(check: Checker, raw: object, line: int, name: str) -> float | s
     if isinstance(raw, bool) or isinstance(raw, (dict, list)):
         check.add(line, name, f"expected a number (or a bound such as '>400'), found {_describe(raw)}")
         return None
-    return raw if isinstance(raw, (int, float)) else str(raw).strip()
+    return raw if isinstance(raw, (int, float)) else _not_too_long(check, str(raw).strip(), line, name)
+
+
+COMPARE_SPECS = {
+    "measure": Spec(choice(COMPARE_MEASURES), required=True), "scope": Spec(choice(COMPARE_SCOPES)),
+    "status": Spec(_list_of(status)), "over_yi": Spec(amount), "listed_in": Spec(date), "note": Spec(text),
+    "note_en": Spec(text),
+}
+COMPARE_ONLY_WITH = {"scope": ("projects", "investment"), "status": ("projects", "investment"),
+                     "over_yi": ("projects", "investment"), "listed_in": ("parks",)}
+
+
+def comparison(check: Checker, raw: object, line: int, name: str) -> Comparison | None:
+    """A figure's ``compare``: which atlas subset the figures page sets beside it."""
+    data = _mapping(check, raw, line, name)
+    if data is None:
+        return None
+    values = read_fields(check, data, COMPARE_SPECS, name + ".")
+    measure = values.get("measure")
+    if measure is None:
+        return None
+    misplaced = [key for key, measures in COMPARE_ONLY_WITH.items()
+                 if key in values and measure not in measures and not (key == "scope" and values[key] == "city")]
+    for key in misplaced:
+        allowed = " or ".join(COMPARE_ONLY_WITH[key])
+        check.add(data.line_of(key), f"{name}.{key}",
+                  f"'{key}' applies only to measure {allowed}, not '{measure}'; remove it or change 'measure'")
+    return None if misplaced else Comparison(**values)
 
 
 FIGURE_SPECS = {
     "id": Spec(slug), "label": Spec(text, required=True), "label_en": Spec(text),
     "value": Spec(figure_value, required=True), "unit": Spec(text), "unit_en": Spec(text),
-    "period": Spec(text), "reported_by": Spec(text), "note": Spec(text), "note_en": Spec(text), **REF_SPECS,
+    "period": Spec(text), "reported_by": Spec(text), "note": Spec(text), "note_en": Spec(text),
+    "compare": Spec(comparison), **REF_SPECS,
 }
 
 
@@ -292,7 +342,8 @@ def figure(check: Checker, raw: object, line: int, name: str) -> Figure | None:
     source_ref = _ref_from(check, data, values, name)
     if source_ref is None or "label" not in values or "value" not in values:
         return None
-    own = {k: v for k, v in values.items() if k not in REF_SPECS}
+    # 'note' is the figure's own remark (also kept on its reference, where the sources page shows it)
+    own = {k: v for k, v in values.items() if k not in REF_SPECS or k == "note"}
     return Figure(ref=source_ref, **own)
 
 

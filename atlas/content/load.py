@@ -6,7 +6,9 @@ it returns a :class:`RawEntry` or the problems that stopped it.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,13 +16,21 @@ import yaml
 
 from atlas.problems import Problem
 
-try:  # libyaml's parser is ~8x faster; the constructor stays in Python so we can record lines
+try:  # libyaml's parser is ~8x faster; values are built here (_Builder) so we can record lines
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
 KINDS = ("chains", "parks", "projects", "pages", "sources")
 MAX_FILE_BYTES = 2_000_000
+MAX_BODY_BYTES = 100_000  # Markdown renderers slow down badly on hostile text far below the file limit
+MAX_VALUES = 50_000  # values in one file, each '*alias' counted as the block it repeats
+MAX_DEPTH = 32  # levels of nested values; entries need about five
+# What YAML allows in a file (YAML 1.1 "printable"); the same rule holds for Markdown bodies and escaped values.
+NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Top-level folders the site writes itself: a page (written to <slug>/index.html) must not take one over.
+RESERVED_PAGE_SLUGS = frozenset({"chains", "parks", "projects", "map", "search", "sources", "figures", "static",
+                                 "data", "en"})
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -43,48 +53,138 @@ class LineList(list):
     item_lines: list
 
 
-class _LineLoader(_BaseLoader):
-    pass
+class _Loader(_BaseLoader):
+    """libyaml composes the nodes; :class:`_Builder` checks them and turns them into LineDicts and LineLists."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
-    # Keys written in this mapping (not merged in by '<<: *anchor'), so overriding a merged key is no repeat.
-    own_keys = {id(key_node) for key_node, _ in node.value}
-    loader.flatten_mapping(node)
-    result = LineDict()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    result.duplicates = []
-    own_seen: set[str] = set()
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            key = str(key)
-        line = key_node.start_mark.line + 1
-        if id(key_node) in own_keys:
-            if key in own_seen:
-                result.duplicates.append((key, result.key_lines[key], line))
-            own_seen.add(key)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = line
-    return result
+MAPPING_TAG = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+SEQUENCE_TAG = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+STR_TAG = "tag:yaml.org,2002:str"
+SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "str"))
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
+class _TreeProblem(Exception):
+    def __init__(self, node: yaml.Node, message: str):
+        super().__init__(message)
+        self.node, self.message = node, message
 
 
-def _construct_timestamp_as_text(loader: _LineLoader, node: yaml.ScalarNode) -> str:
-    # Dates stay as the editor wrote them ("2023-10"), never become datetime objects.
-    return loader.construct_scalar(node)
+def _check_tree(root: yaml.Node) -> None:
+    """Refuse, before building anything, what would make later stages hang or crash.
+
+    Sizes and depths count every '*alias' as the block it repeats, as the stages after loading see it:
+    a few lines of aliases ("billion laughs") stand for billions of values. The walk is iterative, so
+    deep nesting cannot exhaust Python's stack here.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_blocks: set[int] = set()
+    stack: list[tuple[yaml.Node, list | None]] = [(root, None)]
+    while stack:
+        node, children = stack.pop()
+        key = id(node)
+        if children is not None:  # all its children are done
+            open_blocks.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            depth[key] = 1 + max(depth[id(child)] for child in children) if children else 1
+            if depth[key] > MAX_DEPTH:
+                raise _TreeProblem(node, f"this block nests values more than {MAX_DEPTH} levels deep; "
+                                         "entries need only a few levels — flatten it")
+            if size[key] > MAX_VALUES:
+                if len(size) > MAX_VALUES:
+                    raise _TreeProblem(node, f"this block holds more than {MAX_VALUES:,} values; "
+                                             "split the file, or move bulk data out of content/")
+                raise _TreeProblem(node, f"with its '*aliases' repeated, this block holds more than "
+                                         f"{MAX_VALUES:,} values; write the values out instead of repeating "
+                                         "blocks with aliases")
+            continue
+        if key in size:
+            continue
+        if key in open_blocks:
+            raise _TreeProblem(node, "found a recursive alias: an '*alias' refers to the block it is in; remove it")
+        if isinstance(node, yaml.ScalarNode):
+            bad = NOT_PRINTABLE.search(node.value)
+            if bad:
+                raise _TreeProblem(node, f"the value contains the control character #x{ord(bad.group()):04x} "
+                                         "(written as an escape such as \\x01 or \\u0001); remove it")
+            size[key] = depth[key] = 1
+            continue
+        open_blocks.add(key)
+        children = [child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode) \
+            else list(node.value)
+        stack.append((node, children))
+        stack.extend((child, None) for child in reversed(children))
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)
+class _Builder:
+    """Nodes -> LineDict / LineList / scalars, each block built once (an '*alias' is the same object)."""
+
+    def __init__(self, loader: _Loader, first_line: int):
+        self.loader = loader
+        self.first_line = first_line
+        self.built: dict[int, object] = {}
+
+    def line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.first_line
+
+    def build(self, node: yaml.Node) -> object:
+        key = id(node)
+        if key not in self.built:
+            if isinstance(node, yaml.ScalarNode):
+                self.built[key] = self.scalar(node)
+            elif node.tag == SEQUENCE_TAG and isinstance(node, yaml.SequenceNode):
+                self.built[key] = self.sequence(node)
+            elif node.tag == MAPPING_TAG and isinstance(node, yaml.MappingNode):
+                self.built[key] = self.mapping(node)
+            else:
+                raise _unsupported_tag(node)
+        return self.built[key]
+
+    def scalar(self, node: yaml.ScalarNode) -> object:
+        if node.tag == STR_TAG or node.tag == TIMESTAMP_TAG:  # dates stay as written ("2023-10"), never datetimes
+            return node.value
+        if node.tag not in SCALAR_TAGS:
+            raise _unsupported_tag(node)
+        try:
+            return self.loader.yaml_constructors[node.tag](self.loader, node)
+        except (ValueError, OverflowError):  # e.g. an integer of more than 4,300 digits
+            raise yaml.constructor.ConstructorError(
+                None, None, "this number is too long to read", node.start_mark
+            ) from None
+
+    def sequence(self, node: yaml.SequenceNode) -> LineList:
+        result = LineList(self.build(child) for child in node.value)
+        result.line = self.line(node)
+        result.item_lines = [self.line(child) for child in node.value]
+        return result
+
+    def mapping(self, node: yaml.MappingNode) -> LineDict:
+        # Keys written in this mapping (not merged in by '<<: *anchor'), so overriding a merged key is no repeat.
+        own_keys = {id(key_node) for key_node, _ in node.value}
+        self.loader.flatten_mapping(node)
+        result = LineDict()
+        result.line = self.line(node)
+        result.key_lines = {}
+        result.duplicates = []
+        own_seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = self.build(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            line = self.line(key_node)
+            if id(key_node) in own_keys:
+                if key in own_seen:
+                    result.duplicates.append((key, result.key_lines[key], line))
+                own_seen.add(key)
+            result[key] = self.build(value_node)
+            result.key_lines[key] = line
+        return result
+
+
+def _unsupported_tag(node: yaml.Node) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(None, None, f"could not determine a constructor for the tag {node.tag!r}",
+                                             node.start_mark)
 
 
 @dataclass(frozen=True)
@@ -108,11 +208,17 @@ class Loaded:
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[object, list[Problem]]:
     """Parse YAML text; line numbers are shifted so they count from ``first_line`` in the file."""
     try:
-        loader = _LineLoader(text)
+        loader = _Loader(text)
         try:
-            data = loader.get_single_data()
+            node = loader.get_single_node()
+            if node is None:
+                return None, []
+            _check_tree(node)
+            return _Builder(loader, first_line).build(node), []
         finally:
             loader.dispose()
+    except _TreeProblem as problem:
+        return None, [Problem(path, problem.node.start_mark.line + first_line, "yaml", problem.message)]
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_problem(exc, text, path, first_line)]
     except yaml.reader.ReaderError as exc:
@@ -123,9 +229,6 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[object, list
     except yaml.YAMLError as exc:
         message = " ".join(str(exc).split())
         return None, [Problem(path, first_line, "yaml", f"invalid YAML: {message}")]
-    if first_line != 1:
-        _shift_lines(data, first_line - 1, set())
-    return data, []
 
 
 YAML_HINTS = (  # (words in PyYAML's message, what the editor should do)
@@ -135,6 +238,8 @@ YAML_HINTS = (  # (words in PyYAML's message, what the editor should do)
     ("could not determine a constructor", "remove the '!' tag, or put the value in quotes if '!' is part of "
                                           "the text"),
     ("recursive", "an '*alias' refers to the block it is in; remove it"),
+    ("number is too long to read", "put it in quotes if it is text"),
+    ("exceeded maximum nesting depth", f"values nest at most {MAX_DEPTH} levels deep; flatten this block"),
     ("but found another document", "an entry is one YAML document: remove the extra '---' line "
                                    "(a Markdown entry needs the .md extension)"),
 )
@@ -145,7 +250,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, path: Path, first_line: 
     what = exc.problem or "invalid YAML"
     if exc.context:
         what = f"{exc.context}, {what}"
-    unclosed = exc.context and ("flow" in exc.context or "quoted" in exc.context)
+    unclosed = exc.context and ("flow" in exc.context or "quoted" in exc.context) and "nesting" not in what
     if unclosed and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
         # An open bracket or quote is noticed lines later (often at the end of the file): point at its start.
         what += f" (noticed on line {exc.problem_mark.line + first_line})"
@@ -161,41 +266,55 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, path: Path, first_line: 
     return Problem(path, line, "yaml", f"{' '.join(what.split())}; {hint}")
 
 
-def _shift_lines(value: object, offset: int, done: set[int]) -> None:
-    if id(value) in done:  # an aliased block ('*name') appears twice in the tree but is one object
-        return
-    if isinstance(value, LineDict):
-        done.add(id(value))
-        value.line += offset
-        value.key_lines = {k: v + offset for k, v in value.key_lines.items()}
-        value.duplicates = [(k, a + offset, b + offset) for k, a, b in value.duplicates]
-        for child in value.values():
-            _shift_lines(child, offset, done)
-    elif isinstance(value, LineList):
-        done.add(id(value))
-        value.line += offset
-        value.item_lines = [v + offset for v in value.item_lines]
-        for child in value:
-            _shift_lines(child, offset, done)
-
-
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 file, or say why not."""
+    """Read a UTF-8 file, or say why not; never blocks on a pipe and never reads more than the size limit."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(path, 1, "file", f"file is {size:,} bytes; entries are limited to "
-                                  f"{MAX_FILE_BYTES:,} bytes — split it or move data out")]
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a named pipe (FIFO) must not wait for a writer; it is refused just below.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         return None, [Problem(path, 1, "file", f"cannot read: {exc.strerror}")]
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return None, [Problem(path, 1, "file", "is not an ordinary file (a pipe, device or socket); "
+                                  "entries must be ordinary text files — replace it or remove it")]
+        if info.st_size > MAX_FILE_BYTES:
+            return None, [Problem(path, 1, "file", _too_big(info.st_size))]
+        raw = _read_at_most(handle, info.st_size, MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [Problem(path, 1, "file", f"cannot read: {exc.strerror}")]
+    finally:
+        os.close(handle)
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(path, 1, "file", _too_big(len(raw)))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(path, line, "encoding", f"file is not UTF-8{_guess_encoding(raw)}; save it as "
                               "UTF-8 (in Notepad: Save As → Encoding: UTF-8)")]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = NOT_PRINTABLE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        return None, [Problem(path, line, "file", f"the file contains the control character #x{ord(bad.group()):04x}, "
+                              "which entries may not contain; delete it (it is often invisible: retype the line)")]
+    return text, []
+
+
+def _read_at_most(handle: int, expected: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes; one read() for an ordinary file, more if it grew or its size said 0 (/proc)."""
+    chunks = [os.read(handle, min(expected, limit) or 65536)]
+    total = len(chunks[0])
+    while chunks[-1] and total < limit and (total != expected or expected == 0):
+        chunks.append(os.read(handle, limit - total))
+        total += len(chunks[-1])
+    return b"".join(chunks)
+
+
+def _too_big(size: int) -> str:
+    more = "at least " if size == MAX_FILE_BYTES + 1 else ""
+    return f"file is {more}{size:,} bytes; entries are limited to {MAX_FILE_BYTES:,} bytes — split it or move data out"
 
 
 def _guess_encoding(raw: bytes) -> str:
@@ -244,7 +363,20 @@ def load_file(path: Path, kind: str) -> tuple[RawEntry | None, list[Problem]]:
         found = "a list ('- ' items)" if isinstance(data, list) else f"the single value '{str(data)[:40]}'"
         return None, [Problem(path, 2 if path.suffix == ".md" else 1, "yaml",
                               f"expected 'field: value' lines (e.g. 'name: …'), found {found}")]
-    return RawEntry(kind, entry_slug(path), path, data, body.strip("\n"), "", body_line), []
+    body = body.strip("\n")
+    too_long = body_problem(path, body, body_line)
+    if too_long:
+        return None, [too_long]
+    return RawEntry(kind, entry_slug(path), path, data, body, "", body_line), []
+
+
+def body_problem(path: Path, body: str, line: int) -> Problem | None:
+    """A body over :data:`MAX_BODY_BYTES` (rendering hostile Markdown takes time that grows faster than its size)."""
+    size = len(body.encode("utf-8"))
+    if size <= MAX_BODY_BYTES:
+        return None
+    return Problem(path, line, "body", f"the text is {size:,} bytes; a body is limited to {MAX_BODY_BYTES:,} bytes "
+                   "— shorten it, or split it into several pages")
 
 
 def entry_slug(path: Path) -> str:
@@ -280,6 +412,48 @@ def slug_problem(slug: str) -> str | None:
             f"e.g. rename the file to '{suggestion}'")
 
 
+def links_out_of(root: Path) -> list[Problem]:
+    """Symbolic links under ``root`` that lead outside it, and files that are not files (pipes, devices).
+
+    Nothing is read from content until this is empty: a link to ``~/.ssh/id_rsa`` named as an entry would
+    otherwise be published, and reading a pipe or ``/dev/zero`` never ends.
+    """
+    base = os.path.realpath(root)
+    problems = []
+    folders = [base]
+    while folders:
+        with os.scandir(folders.pop()) as listing:  # scandir: the kind of each name without a stat() call
+            items = sorted(listing, key=lambda item: item.name)
+        for item in items:
+            if item.is_dir(follow_symlinks=False):
+                if not item.name.startswith("."):  # hidden folders (.git) are never read
+                    folders.append(item.path)
+                continue
+            if item.is_symlink():
+                target = os.path.realpath(item.path)
+                if os.path.commonpath([base, target]) != base:
+                    problems.append(Problem(_shown(root, base, item), 1, "file", f"is a symbolic link to {target}, "
+                                            "outside the content folder; copy what you need into the content "
+                                            "folder instead"))
+                    continue
+            elif not item.is_file(follow_symlinks=False):
+                problems.append(Problem(_shown(root, base, item), 1, "file", "is not an ordinary file (a pipe, "
+                                        "device or socket); remove it from the content folder"))
+    return sorted(problems)
+
+
+def _is_folder(item: os.DirEntry) -> bool:
+    try:
+        return item.is_dir()
+    except OSError:  # a link loop: not a folder; reading it as a file reports the reason
+        return False
+
+
+def _shown(root: Path, base: str, item: os.DirEntry) -> Path:
+    """The path as the editor knows it: under the content folder as given, not as resolved."""
+    return Path(root) / os.path.relpath(item.path, base)
+
+
 def load_content(root: Path) -> Loaded:
     """Load every entry under ``root`` (the content folder); collect all problems."""
     loaded = Loaded()
@@ -289,9 +463,12 @@ def load_content(root: Path) -> Loaded:
         if not folder.is_dir():
             continue
         translations: dict[str, Path] = {}
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith((".", "_", "#")) or path.name.endswith("~") or path.is_dir():
+        with os.scandir(folder) as listing:  # scandir knows which names are folders without a stat() each
+            names = sorted((item.name, _is_folder(item)) for item in listing)
+        for name, is_dir in names:
+            if name.startswith((".", "_", "#")) or name.endswith("~") or is_dir:
                 continue
+            path = folder / name
             if path.suffix not in (".md", ".yaml", ".yml"):
                 loaded.problems.append(Problem(path, 1, "file", f"'{path.suffix or path.name}' files are not "
                                                "entries; use .md or .yaml (or move the file out of content/)"))
@@ -303,6 +480,12 @@ def load_content(root: Path) -> Loaded:
                 continue
             if path.name.endswith(".en.md"):
                 translations[slug] = path
+                continue
+            if kind == "pages" and slug in RESERVED_PAGE_SLUGS:
+                loaded.problems.append(Problem(path, 1, "slug", f"'{slug}' is the address of the site's own "
+                                               f"{slug}/ pages, which this page would replace; rename the file "
+                                               f"(e.g. to '{slug}-info.md')"))
+                seen[(kind, slug)] = path
                 continue
             if (kind, slug) in seen:
                 loaded.problems.append(Problem(path, 1, "slug", f"'{slug}' is defined twice: here and in "
@@ -332,8 +515,9 @@ def _attach_translations(loaded: Loaded, kind: str, translations: dict[str, Path
         if slug not in by_slug:  # the entry itself has problems, already reported
             continue
         text, problems = read_text(path)
-        loaded.problems.extend(problems)
-        if text is not None:
+        too_long = body_problem(path, text.strip("\n"), 1) if text is not None else None
+        loaded.problems.extend(problems + ([too_long] if too_long else []))
+        if text is not None and too_long is None:
             index = by_slug[slug]
             entry = loaded.entries[index]
             loaded.entries[index] = RawEntry(entry.kind, entry.slug, entry.path, entry.data, entry.body,

@@ -82,3 +82,28 @@ def _source_slugs(value: object, name: str):
     elif isinstance(value, list):
         for index, child in enumerate(value):
             yield from _source_slugs(child, f"{name}[{index + 1}]")
+
+
+def drafts_of(raws: Iterable[RawEntry]) -> set[tuple[str, str]]:
+    return {(raw.kind, raw.slug) for raw in raws if raw.data.get("draft") is True}
+
+
+def check_draft_references(raws: Iterable[RawEntry], drafts: set[tuple[str, str]]) -> list[Problem]:
+    """A published entry must not link to a draft, which will not be on the site."""
+    problems: list[Problem] = []
+    for raw in raws:
+        if (raw.kind, raw.slug) in drafts:
+            continue
+        links = []
+        if raw.kind == "projects":
+            links = [("chain", "chains", raw.data.get("chain"), raw.data.line_of("chain")),
+                     ("park", "parks", raw.data.get("park"), raw.data.line_of("park"))]
+        elif raw.kind == "parks" and isinstance(raw.data.get("chains"), list):
+            chains = raw.data["chains"]
+            lines = getattr(chains, "item_lines", [raw.data.line] * len(chains))
+            links = [(f"chains[{i + 1}]", "chains", value, lines[i]) for i, value in enumerate(chains)]
+        for name, kind, value, line in links:
+            if isinstance(value, str) and (kind, value.strip()) in drafts:
+                problems.append(Problem(raw.path, line, name, f"'{value.strip()}' is a draft (draft: true) and will "
+                                        "not be published; publish it, or build with --drafts"))
+    return problems

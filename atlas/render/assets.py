@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from atlas.render.maps import geo_script
+from atlas.paths import NODE_MODULES, PROJECT_ROOT, STATIC_DIR
+from atlas.render import search
+from atlas.render.maps import base_map_files
 from atlas.resolve import Atlas
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-STATIC_DIR = PROJECT_ROOT / "static"
-NODE_MODULES = PROJECT_ROOT / "node_modules"
 
 # output path under static/vendor/ -> file in node_modules (package.json pins the versions)
 VENDOR_FILES = {
@@ -23,6 +21,7 @@ VENDOR_FILES = {
     "leaflet.markercluster/leaflet.markercluster.js": "leaflet.markercluster/dist/leaflet.markercluster.js",
     "leaflet.markercluster/MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
     "leaflet.markercluster/MarkerCluster.Default.css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
+    "minisearch/minisearch.js": "minisearch/dist/umd/index.js",
 }
 
 
@@ -42,8 +41,6 @@ def static_files(atlas: Atlas, static_dir: Path = STATIC_DIR, node_modules: Path
             f"{PROJECT_ROOT} (`make site` does it for you)")
     for target, source in VENDOR_FILES.items():
         files["static/vendor/" + target] = (node_modules / source).read_bytes()
-    geo = atlas.content.geo
-    labels = {name: district.point for name, district in geo.districts.items()}
-    files["static/geo/qingdao-geo.js"] = geo_script(geo.districts_geojson, geo.coastline_geojson,
-                                                    labels).encode("utf-8")
+    files.update(base_map_files(atlas.content.geo, atlas.settings.map.tiles))  # static/geo/*.js, per datum
+    files[search.INDEX_PATH] = search.search_index_file(atlas)
     return files

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from atlas.model import PRECISIONS, STATUSES, Chain, Milestone, Park, Project
+from atlas.model import GROUPS, PRECISIONS, STATUSES, Chain, Milestone, Park, Project
+from atlas.render.maps import PlaceEncoder, drawing_rule
 from atlas.render.text import host, number, status_label, yi, zh_date
 from atlas.resolve import Atlas, Placement
 
@@ -69,35 +71,109 @@ def chain_group(atlas: Atlas, project: Project) -> str:
     return atlas.chain_by_slug[project.chain].group if project.chain else "none"
 
 
-def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str) -> dict | None:
-    """One place for a map: where, how precisely, and what its popup says."""
+def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str | None) -> dict | None:
+    """One place for a map: where, how precisely, how it is drawn, and what its popup and list say."""
     placement: Placement | None = atlas.placement(kind, entry.slug)
     if placement is None:
         return None
     precision = PRECISIONS[placement.precision][0]
     facts: list[tuple[str, str]] = []
+    investment = count = None
     if isinstance(entry, Project):
         group = chain_group(atlas, entry)
+        layer = entry.chain or "none"
+        chains = atlas.chain_by_slug[entry.chain].name if entry.chain else "未说明"
+        investment = yi(entry.investment_yi, entry.investment_min_yi)
         facts.append(("状态", status_label(entry.status)))
-        facts.append(("投资", yi(entry.investment_yi, entry.investment_min_yi)))
+        facts.append(("投资", investment))
         stage = STAGES[entry.status]
         kind_label = "项目"
     else:
         groups = {atlas.chain_by_slug[c].group for c in entry.chains}
         group = groups.pop() if len(groups) == 1 else "none"
-        facts.append(("项目", f"{len(atlas.projects_of_park.get(entry.slug, ()))} 个"))
+        layer = "parks"
+        chains = "、".join(atlas.chain_by_slug[c].name for c in entry.chains) or "未说明"
+        count = len(atlas.projects_of_park.get(entry.slug, ()))
+        facts.append(("项目", f"{count} 个"))
         stage = None
         kind_label = "园区"
+    via = atlas.park_by_slug[placement.via_park].name if placement.via_park else None
     where = placement.district or ""
-    if placement.via_park:
-        where = f"{where}（按所在园区 {atlas.park_by_slug[placement.via_park].name}）"
+    if via:
+        where = f"{where}（按所在园区 {via}）"
     facts.append(("位置", f"{where} · {precision}" if where else precision))
+    status = getattr(entry, "status", None)
     return {
         "kind": kind, "slug": entry.slug, "name": entry.name, "kind_label": kind_label, "url": url,
         "lat": placement.lat, "lon": placement.lon, "precision": placement.precision, "group": group,
-        "stage": stage, "status": getattr(entry, "status", None), "facts": facts,
+        "stage": stage, "status": status, "facts": facts,
         "tooltip": f"{entry.name}（{precision}）" if placement.precision != "site" else entry.name,
         "radius_m": placement.radius_m,
+        # for the map's data block and its table: the layer it toggles with, and how it is drawn
+        "layer": layer, "chains_label": chains, "status_label": status_label(status) if status else "—",
+        "precision_label": precision, "draw": drawing_rule(placement.precision, placement.radius_m),
+        "investment": investment, "count": count, "district": placement.district, "via": via,
+        "chains": None if isinstance(entry, Project) else chains,
+        "facts_text": " · ".join(f"{label}：{value}" for label, value in facts),  # the list's line, built once
+    }
+
+
+@dataclass(frozen=True)
+class PlaceIndex:
+    """Map data of a whole Atlas, computed once and shared by every map of a render."""
+
+    records: dict[tuple[str, str], dict]  # (kind, slug) -> place_data without URL, for placed entries only
+    labels: dict[str, dict[str, str]]  # words for coded values (see map_labels)
+    encoder: PlaceEncoder  # writes the maps' data blocks
+
+
+_PLACES: dict[int, tuple[Atlas, PlaceIndex]] = {}  # memo of place_index for the latest Atlas (a pure function)
+
+
+def place_index(atlas: Atlas) -> PlaceIndex:
+    """``place_data`` of every placed park and project, and the map labels, computed once per Atlas."""
+    cached = _PLACES.get(id(atlas))
+    if cached is None or cached[0] is not atlas:
+        records = {}
+        for kind, entries in (("parks", atlas.parks), ("projects", atlas.projects)):
+            for entry in entries:
+                place = place_data(atlas, kind, entry, None)
+                if place is not None:
+                    records[(kind, entry.slug)] = place
+        labels = map_labels(atlas)
+        encoder = PlaceEncoder(records.values(), labels)
+        _PLACES.clear()
+        cached = _PLACES[id(atlas)] = (atlas, PlaceIndex(records, labels, encoder))
+    return cached[1]
+
+
+def map_legend(places: list[dict]) -> list[tuple[str, str]]:
+    """The legend keys a map needs, (css key, words): only what its places show, in a fixed order."""
+    return _legend(frozenset(p["kind"] for p in places), frozenset(p["stage"] for p in places),
+                   frozenset(p["group"] for p in places), frozenset(p["draw"] for p in places), len(places) > 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _legend(kinds: frozenset, stages: frozenset, groups: frozenset, draws: frozenset, several: bool) -> list:
+    items = [("park", "园区")] if "parks" in kinds else []
+    items += [(stage, f"项目：{label}") for stage, label in STAGE_LABELS.items() if stage in stages]
+    items += [(group, labels[0]) for group, labels in GROUPS.items() if group in groups]
+    items += [("none", "未说明产业链")] if "none" in groups else []
+    items += [("circle", "大致范围（误差圈）")] if "circle" in draws else []
+    items += [("district", "区（市）级，大致位置（高亮该区）")] if "district" in draws else []
+    items += [("cluster", "同处多个地点，点击数字展开")] if several else []
+    return items
+
+
+def map_labels(atlas: Atlas) -> dict[str, dict[str, str]]:
+    """Words a map's popups and filters use for coded values; ``layer`` also gives the filter's order."""
+    return {
+        "kind": {"parks": "园区", "projects": "项目"},
+        "status": {key: labels[0] for key, labels in STATUSES.items()},
+        "precision": {key: labels[0] for key, labels in PRECISIONS.items()},
+        "layer": {"parks": "园区", **{c.slug: c.name for c in atlas.chains}, "none": "未说明产业链"},
+        "text": {"status": "状态", "investment": "投资", "chain": "产业链", "location": "位置", "projects": "项目",
+                 "count": "个", "via": "按所在园区", "approximate": PRECISIONS["district"][0]},
     }
 
 

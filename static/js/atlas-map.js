@@ -1,19 +1,36 @@
-/* Qingdao Project Atlas — map drawing. Data comes from the page (one array per map) and from
-   geo/qingdao-geo.js (districts, coastline). No network requests: everything is in the site. */
+/* Qingdao Project Atlas — map drawing. Places come from the page (one JSON data block per map, see
+   atlas/render/maps.py) and the base map from geo/qingdao-geo*.js (districts, coastline, names).
+   No network requests: everything is in the site. Popups are built from DOM text, never HTML strings,
+   and only when first needed, so a map of ten thousand places starts quickly. */
 (function () {
   "use strict";
 
   var GROUP_COLOURS = {
-    advantage: "#b45309", emerging: "#1d4ed8", service: "#047857", unstated: "#4b5563", none: "#4b5563"
+    advantage: "#b45309", emerging: "#1d4ed8", service: "#047857", unstated: "#4b5563", none: "#6b7280"
   };
   // Outline and fill tell the stage, so colour is never the only signal (see the legend).
   var STAGE_STYLES = {
-    early: { fillOpacity: 0.15, dashArray: "4 3", weight: 2 },
-    building: { fillOpacity: 0.55, dashArray: null, weight: 2 },
-    done: { fillOpacity: 0.95, dashArray: null, weight: 3 },
-    unknown: { fillOpacity: 0.3, dashArray: "1 3", weight: 2 }
+    early: { fillOpacity: 0.08, dashArray: "4 3", weight: 2 },
+    building: { fillOpacity: 0.5, dashArray: null, weight: 2 },
+    done: { fillOpacity: 0.95, dashArray: null, weight: 2 },
+    unknown: { fillOpacity: 0.25, dashArray: "1 3", weight: 2 }
   };
+  var SEA = "#8fb8d8", LAND = "#fbf8ef", COAST = "#2f6f9f";
+  var WATER_LINES = [[30, 0.16], [12, 0.35]];  // [width px, opacity], widest first
+  var ROWS_PER_CHUNK = 50;  // text alternative rows built between checks of the idle deadline
   var registry = {};
+  var parsed = {};
+
+  function data(id) {
+    if (!parsed[id]) { parsed[id] = JSON.parse(document.getElementById(id).textContent); }
+    return parsed[id];
+  }
+
+  function entryFor(map) {
+    var id = map.getContainer().id;
+    if (!registry[id]) { registry[id] = { map: map, districts: {}, highlight: [], markers: [], ready: false }; }
+    return registry[id];
+  }
 
   function text(tag, content, className) {
     var el = document.createElement(tag);
@@ -22,16 +39,52 @@
     return el;
   }
 
-  function popupFor(place) {
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
+    });
+  }
+
+  // Rows of the data block -> place objects ({kind, slug, name, lat, lon, precision, draw, layer, ...}).
+  function decode(payload) {
+    var columns = payload.columns, lookups = payload.lookups;
+    return payload.rows.map(function (row) {
+      var place = {};
+      for (var i = 0; i < columns.length; i++) {
+        var lookup = lookups[columns[i]], value = i < row.length ? row[i] : null;
+        place[columns[i]] = lookup && value !== null ? lookup[value] : value;
+      }
+      place.url = payload.href[place.kind].replace("@", place.slug);
+      return place;
+    });
+  }
+
+  function whereText(place, labels) {
+    var where = place.district || "";
+    if (place.via) { where += "（" + labels.text.via + " " + place.via + "）"; }
+    var precision = labels.precision[place.precision];
+    return where ? where + " · " + precision : precision;
+  }
+
+  function facts(place, labels) {
+    if (place.kind === "projects") {
+      return [[labels.text.status, labels.status[place.status]], [labels.text.investment, place.investment],
+              [labels.text.chain, labels.layer[place.layer]], [labels.text.location, whereText(place, labels)]];
+    }
+    return [[labels.text.projects, place.count + " " + labels.text.count],
+            [labels.text.location, whereText(place, labels)]];
+  }
+
+  function popupFor(place, labels) {
     var box = text("div", null, "map-popup");
-    var title = text("a", place.name);
-    title.href = place.url;
-    box.appendChild(text("div", place.kind_label, "map-popup-kind"));
+    box.appendChild(text("div", labels.kind[place.kind], "map-popup-kind"));
     var heading = text("strong");
-    heading.appendChild(title);
+    var link = text("a", place.name);
+    link.href = place.url;
+    heading.appendChild(link);
     box.appendChild(heading);
     var list = text("dl");
-    (place.facts || []).forEach(function (pair) {
+    facts(place, labels).forEach(function (pair) {
       list.appendChild(text("dt", pair[0]));
       list.appendChild(text("dd", pair[1]));
     });
@@ -39,79 +92,348 @@
     return box;
   }
 
-  function baseMap(map, options) {
+  // A popup whose content is built the first time anything asks for it (opening, or getContent()).
+  var PlacePopup = L.Popup.extend({
+    getContent: function () {
+      if (typeof this._content === "function") { this._content = this._content(this._source); }
+      return this._content;
+    }
+  });
+
+  // Markers get their popup when it is first wanted (a click or Enter reaches the map's handler, or a
+  // script calls getPopup/openPopup): binding ten thousand popups up front costs a second.
+  function lazyPopups(marker, build) {
+    marker.getPopup = function () {
+      if (!this._popup) { this.bindPopup(new PlacePopup({ maxWidth: 280, autoPanPadding: [24, 24] }).setContent(build)); }
+      return this._popup;
+    };
+    marker.openPopup = function (latlng) {
+      this.getPopup();
+      return L.Layer.prototype.openPopup.call(this, latlng);
+    };
+  }
+
+  function styleDistrict(layer, lit, withTiles) {
+    layer.setStyle({
+      color: lit ? "#9a3412" : "#6b7280", weight: lit ? 2.5 : 1,
+      fillColor: lit ? "#fde68a" : LAND, fillOpacity: withTiles ? (lit ? 0.35 : 0) : (lit ? 0.9 : 1)
+    });
+  }
+
+  function highlight(entry, name, lit) {
+    var layer = entry.districts[name];
+    if (!layer) { return; }
+    styleDistrict(layer, lit || entry.highlight.indexOf(name) !== -1, entry.withTiles);
+    if (lit) { layer.bringToFront(); }
+  }
+
+  // The base map, in its own panes under the markers: with no tiles, land on a neutral background with
+  // water lines along the coast, so the sea reads as sea without inventing the neighbouring coasts;
+  // with tiles, outlines only.
+  function baseMap(map, payload) {
+    var entry = entryFor(map);
+    var withTiles = false;
+    map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) { withTiles = true; } });
+    entry.withTiles = withTiles;
+    entry.highlight = payload.highlight || [];
+    map.getContainer().classList.add(withTiles ? "has-tiles" : "no-tiles");
     var geo = window.ATLAS_GEO;
     if (!geo) { return; }
-    var withTiles = options.tiles && options.tiles !== "none";
-    var highlight = options.highlight || [];
-    map.getContainer().classList.add(withTiles ? "has-tiles" : "no-tiles");
-    L.geoJSON(geo.districts, {
-      interactive: false,
-      style: function (feature) {
-        var lit = highlight.indexOf(feature.properties.name) !== -1;
-        return {
-          color: lit ? "#9a3412" : "#6b7280", weight: lit ? 2.5 : 1,
-          fillColor: lit ? "#fde68a" : "#f5f1e6",
-          fillOpacity: withTiles ? (lit ? 0.35 : 0) : (lit ? 0.9 : 1)
-        };
-      }
-    }).addTo(map);
+    if (geo.credit && map.attributionControl) { map.attributionControl.addAttribution(geo.credit); }
+    map.createPane("atlas-base").style.zIndex = 250;
+    var labelPane = map.createPane("atlas-labels");
+    labelPane.style.zIndex = 350;
+    labelPane.style.pointerEvents = "none";
+    var base = { pane: "atlas-base", renderer: L.canvas({ pane: "atlas-base" }), interactive: false };
+    if (geo.coastline && !withTiles) {
+      WATER_LINES.forEach(function (band) {
+        L.geoJSON(geo.coastline, L.extend({ style: { color: SEA, weight: band[0], opacity: band[1], smoothFactor: 3 } },
+                                          base)).addTo(map);
+      });
+    }
+    L.geoJSON(geo.districts, L.extend({
+      onEachFeature: function (feature, layer) { entry.districts[feature.properties.name] = layer; }
+    }, base)).addTo(map);
+    Object.keys(entry.districts).forEach(function (name) { highlight(entry, name, false); });
+    entry.highlight.forEach(function (name) { highlight(entry, name, true); });
     if (geo.coastline) {
-      L.geoJSON(geo.coastline, { interactive: false, style: { color: "#2f6f9f", weight: 1.2 } }).addTo(map);
+      L.geoJSON(geo.coastline, L.extend({ style: { color: COAST, weight: 1.2 } }, base)).addTo(map);
     }
     Object.keys(geo.labels || {}).forEach(function (name) {
       L.marker(geo.labels[name], {
-        interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "district-label", html: "", iconSize: null })
-      }).addTo(map).getElement().textContent = name;
+        interactive: false, keyboard: false, pane: "atlas-labels",
+        icon: L.divIcon({ className: "district-label", html: text("span", name), iconSize: null })
+      }).addTo(map);
     });
   }
 
-  function markerFor(place) {
+  function markerFor(place, labels) {
     var colour = GROUP_COLOURS[place.group] || GROUP_COLOURS.none;
+    var latlng = [place.lat, place.lon];
     if (place.kind === "parks") {
-      return L.marker([place.lat, place.lon], {
-        title: place.name, alt: place.name,
-        icon: L.divIcon({ className: "park-marker", html: "", iconSize: [16, 16] })
+      return L.marker(latlng, {
+        title: place.name, keyboard: true,
+        icon: L.divIcon({
+          className: "park-marker group-" + place.group + (place.draw === "district" ? " approximate" : ""),
+          html: text("span", labels.kind.parks + "：" + place.name, "visually-hidden"), iconSize: [16, 16]
+        })
       });
     }
     var style = STAGE_STYLES[place.stage] || STAGE_STYLES.unknown;
-    return L.circleMarker([place.lat, place.lon], {
-      radius: 8, color: colour, fillColor: colour, fillOpacity: style.fillOpacity,
-      dashArray: style.dashArray, weight: style.weight
+    // bubblingMouseEvents: false, as for L.Marker: a click on the marker must not also reach the map, which
+    // would fold a spiderfied cluster (and the popup just opened with it)
+    return L.circleMarker(latlng, {
+      radius: 7, color: colour, fillColor: colour, fillOpacity: style.fillOpacity,
+      dashArray: style.dashArray, weight: style.weight, bubblingMouseEvents: false
     });
   }
 
-  function places(map, data, options) {
-    var layer = options.cluster && window.L.markerClusterGroup ?
-      L.markerClusterGroup({ showCoverageOnHover: false, spiderfyOnMaxZoom: true, maxClusterRadius: 40 }) :
-      L.featureGroup();
-    var extras = L.featureGroup();
-    var markers = [];
-    data.forEach(function (place) {
-      var marker = markerFor(place);
-      marker.bindPopup(popupFor(place));
-      if (place.tooltip) { marker.bindTooltip(place.tooltip); }
-      marker.atlasPlace = place;
-      layer.addLayer(marker);
-      markers.push(marker);
-      if (place.precision === "area" && place.radius_m) {
-        L.circle([place.lat, place.lon], { radius: place.radius_m, color: "#9a3412", weight: 1, fillOpacity: 0.08,
-          interactive: false }).addTo(extras);
-      }
-    });
-    extras.addTo(map);
-    layer.addTo(map);
-    if (options.fit && markers.length) {
-      var bounds = L.latLngBounds(markers.map(function (m) { return m.getLatLng(); }));
-      if (markers.length === 1) {
-        map.setView(bounds.getCenter(), options.single_zoom || 11);
-      } else {
-        map.fitBounds(bounds.pad(0.2), { maxZoom: 12 });
-      }
+  function tooltipText(place, labels) {
+    if (place.draw === "district") { return place.name + "（" + labels.text.approximate + "）"; }
+    return place.precision === "site" ? place.name : place.name + "（" + labels.precision[place.precision] + "）";
+  }
+
+  // The permanent "approximate (district)" label of a marker on a small map; off, it names the place on hover.
+  function showLabel(marker, on) {
+    marker.unbindTooltip();
+    if (on) {
+      marker.bindTooltip(marker.atlasLabel, { permanent: true, direction: "right", offset: [8, 0],
+                                              className: "approximate-label" });
     }
-    registry[map.getContainer().id] = { map: map, layer: layer, markers: markers };
   }
 
-  window.AtlasMaps = { baseMap: baseMap, places: places, registry: registry };
+  function clusterIcon(labelText) {
+    return function (cluster) {
+      var children = cluster.getAllChildMarkers();
+      var approximate = children.every(function (m) { return m.atlasPlace.draw === "district"; });
+      var count = children.length;
+      var size = count < 10 ? "small" : (count < 100 ? "medium" : "large");
+      var html = "<div><span>" + count + "</span></div>";
+      if (approximate && labelText) { html += '<span class="cluster-label">' + labelText + "</span>"; }
+      return L.divIcon({
+        html: html, iconSize: L.point(40, 40),
+        className: "marker-cluster marker-cluster-" + size + (approximate ? " marker-cluster-approx" : "")
+      });
+    };
+  }
+
+  function fitTo(entry, places) {
+    var map = entry.map;
+    var bounds = L.latLngBounds([]);
+    places.forEach(function (place) {
+      var point = L.latLng(place.lat, place.lon);
+      bounds.extend(place.draw === "circle" ? point.toBounds(place.radius_m * 2.4) : point);
+      if (place.draw === "district" && entry.districts[place.district]) {
+        bounds.extend(entry.districts[place.district].getBounds());  // the point stands for the whole district
+      }
+    });
+    entry.highlight.forEach(function (name) {
+      if (entry.districts[name]) { bounds.extend(entry.districts[name].getBounds()); }
+    });
+    if (!bounds.isValid()) { return; }
+    // no animation: the first view is settled as soon as the page is (and clusters are built once, for it)
+    if (bounds.getNorthEast().equals(bounds.getSouthWest())) {
+      map.setView(bounds.getCenter(), 13, { animate: false });
+    } else {
+      map.fitBounds(bounds.pad(0.1), { maxZoom: 14, animate: false });
+    }
+  }
+
+  function places(map, payload) {
+    var entry = entryFor(map);
+    var labels = payload.labels;
+    var list = decode(payload);
+    var layer = L.markerClusterGroup({
+      showCoverageOnHover: false, spiderfyOnMaxZoom: true, maxClusterRadius: 40, chunkedLoading: true,
+      spiderfyDistanceMultiplier: 2,  // legs long enough to set circle markers clear of the cluster icon
+      iconCreateFunction: clusterIcon(payload.labelApproximate ? escapeHtml(labels.text.approximate) : null),
+      chunkProgress: function (done, total) { if (done >= total) { markReady(entry); } }
+    });
+    var circles = L.featureGroup();
+    var buildPopup = function (marker) { return popupFor(marker.atlasPlace, labels); };
+    var markers = list.map(function (place) {
+      var marker = markerFor(place, labels);
+      marker.atlasPlace = place;
+      marker.atlasShown = true;
+      lazyPopups(marker, buildPopup);
+      if (place.draw === "district" && payload.labelApproximate) {
+        marker.atlasLabel = labels.text.approximate;
+        showLabel(marker, true);
+        if (entry.highlight.indexOf(place.district) === -1) {
+          entry.highlight.push(place.district);
+          highlight(entry, place.district, true);
+        }
+      }
+      if (place.draw === "circle") {
+        marker.atlasCircle = L.circle([place.lat, place.lon], {
+          radius: place.radius_m, color: "#9a3412", weight: 1, dashArray: "3 3", fillOpacity: 0.06,
+          interactive: false
+        }).addTo(circles);
+      }
+      return marker;
+    });
+    // One handler per map rather than per marker: hover names, and the district of an approximate place.
+    layer.on("mouseover", function (event) {
+      var marker = event.layer;
+      if (marker.atlasPlace && !marker.getTooltip()) {
+        // a DOM node, not a string: Leaflet sets a string tooltip as innerHTML, and names are editors' text
+        marker.bindTooltip(text("span", tooltipText(marker.atlasPlace, labels))).openTooltip();
+      }
+    });
+    layer.on("click keypress", function (event) {
+      var marker = event.layer;
+      var key = event.originalEvent && event.originalEvent.keyCode;
+      if (marker.atlasPlace && !marker._popup && (event.type === "click" || key === 13)) { marker.openPopup(); }
+    });
+    // Spiderfied entries sit a few pixels apart: their labels would cover each other, and the cluster they
+    // came from keeps its own label, so theirs wait until the spider folds again.
+    layer.on("spiderfied unspiderfied", function (event) {
+      var folded = event.type === "unspiderfied";
+      event.markers.forEach(function (marker) {
+        if (marker.atlasLabel) { showLabel(marker, folded); }
+      });
+      // the faded cluster icon stays on top of the canvas: let clicks and hovers through to the markers
+      if (event.cluster._icon) { event.cluster._icon.style.pointerEvents = folded ? "" : "none"; }
+    });
+    layer.on("popupopen popupclose", function (event) {
+      var place = event.layer && event.layer.atlasPlace;
+      if (place && place.draw === "district") { highlight(entry, place.district, event.type === "popupopen"); }
+    });
+    entry.layer = layer;
+    entry.circles = circles;
+    entry.markers = markers;
+    entry.places = list;
+    entry.labels = labels;
+    entry.visible = markers.length;
+    entry.layersOn = {};
+    entry.statusesOn = {};
+    entry.visibleCount = function () { return entry.visible; };
+    entry.setFilter = function (name, key, on) { setFilter(entry, name, key, on); };
+    if (payload.fit) { fitTo(entry, list); }
+    circles.addTo(map);
+    layer.addTo(map);
+    if (markers.length) { layer.addLayers(markers); } else { markReady(entry); }
+    var id = map.getContainer().id;
+    bindTextAlternative(entry, id);
+    bindControls(entry, id);
+  }
+
+  function markReady(entry) {
+    if (entry.ready) { return; }
+    entry.ready = true;
+    entry.readyAt = window.performance ? performance.now() : 0;
+    entry.map.getContainer().setAttribute("data-ready", "true");
+    if (entry.fillText) { entry.fillText(); }
+  }
+
+  function tableRow(place, labels) {
+    var row = document.createElement("tr");
+    var head = text("th");
+    var link = text("a", place.name);
+    link.href = place.url;
+    head.appendChild(link);
+    row.appendChild(head);
+    row.appendChild(text("td", labels.kind[place.kind]));
+    row.appendChild(text("td", place.kind === "parks" ? place.chains : labels.layer[place.layer]));
+    row.appendChild(text("td", place.kind === "projects" ? labels.status[place.status] : "—"));
+    row.appendChild(text("td", (place.district ? place.district + " " : "") + labels.precision[place.precision]));
+    return row;
+  }
+
+  function listItem(place, labels) {
+    var item = document.createElement("li");
+    var link = text("a", place.name);
+    link.href = place.url;
+    item.appendChild(link);
+    item.appendChild(document.createTextNode("（" + labels.kind[place.kind] + "）" + facts(place, labels).map(
+      function (pair) { return " · " + pair[0] + "：" + pair[1]; }).join("")));
+    return item;
+  }
+
+  // The text alternative lists the places in data order. A long one is not in the HTML (it would slow
+  // the page down): it is built here from the same data once the markers are on the map, a few rows at a
+  // time while the browser is idle, so the page stays responsive.
+  function bindTextAlternative(entry, id) {
+    var holder = document.querySelector('[data-map-text="' + id + '"]');
+    if (!holder) { return; }
+    entry.rows = holder.children;
+    if (holder.getAttribute("data-fill") !== "script") { return; }
+    var makeRow = holder.tagName === "TBODY" ? tableRow : listItem;
+    var idle = window.requestIdleCallback || function (task) {
+      return setTimeout(function () { task({ timeRemaining: function () { return 8; } }); }, 0);
+    };
+    entry.fillText = function () {
+      var next = 0;
+      idle(function chunk(deadline) {
+        var fragment = document.createDocumentFragment();
+        do {
+          var row = makeRow(entry.places[next], entry.labels);
+          row.hidden = !entry.markers[next].atlasShown;
+          fragment.appendChild(row);
+          next++;
+        } while (next < entry.places.length && (next % ROWS_PER_CHUNK !== 0 || deadline.timeRemaining() > 2));
+        holder.appendChild(fragment);
+        if (next < entry.places.length) { idle(chunk); } else { holder.setAttribute("data-filled", "true"); }
+      });
+    };
+    if (entry.ready) { entry.fillText(); }
+  }
+
+  // Show the markers whose layer and status are both switched on; hide the rest (and their rows).
+  function applyFilter(entry) {
+    var show = [], hide = [], visible = 0;
+    var rows = entry.rows;
+    entry.markers.forEach(function (marker, i) {
+      var place = marker.atlasPlace;
+      var on = entry.layersOn[place.layer] !== false &&
+        (place.kind !== "projects" || entry.statusesOn[place.status] !== false);
+      if (on) { visible++; }
+      if (on === marker.atlasShown) { return; }
+      marker.atlasShown = on;
+      (on ? show : hide).push(marker);
+      if (marker.atlasCircle) {
+        if (on) { entry.circles.addLayer(marker.atlasCircle); } else { entry.circles.removeLayer(marker.atlasCircle); }
+      }
+      if (rows && rows[i]) { rows[i].hidden = !on; }
+    });
+    if (hide.length) { entry.layer.removeLayers(hide); }
+    if (show.length) { entry.layer.addLayers(show); }
+    entry.visible = visible;
+  }
+
+  function setFilter(entry, name, key, on) {
+    (name === "layer" ? entry.layersOn : entry.statusesOn)[key] = on;
+    applyFilter(entry);
+  }
+
+  // The full map's filter form (rendered by the page, hidden until this script can make it work).
+  function bindControls(entry, id) {
+    var form = document.querySelector('[data-map-controls="' + id + '"]');
+    if (!form) { return; }
+    var counter = form.querySelector("[data-map-count]");
+    var template = counter.getAttribute("data-template") || "{shown} / {total}";
+    function read() {
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
+        (box.name === "layer" ? entry.layersOn : entry.statusesOn)[box.value] = box.checked;
+      });
+      applyFilter(entry);
+      counter.textContent = template.replace("{shown}", entry.visibleCount()).replace("{total}", entry.markers.length);
+    }
+    form.addEventListener("change", read);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    Array.prototype.forEach.call(form.querySelectorAll("button[data-check-all], button[data-check-none]"),
+      function (button) {
+        button.addEventListener("click", function () {
+          var name = button.getAttribute("data-check-all") || button.getAttribute("data-check-none");
+          var checked = button.hasAttribute("data-check-all");
+          Array.prototype.forEach.call(form.querySelectorAll('input[name="' + name + '"]'), function (box) {
+            box.checked = checked;
+          });
+          read();
+        });
+      });
+    form.hidden = false;
+  }
+
+  window.AtlasMaps = { baseMap: baseMap, places: places, data: data, registry: registry };
 })();

@@ -1,0 +1,286 @@
+"""Maps without a browser: datum conversion, how each precision is drawn, local assets only, the data block."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+
+import folium
+import pytest
+
+from atlas.cli import main
+from atlas.pipeline import build, load_atlas
+from atlas.render import basemap, maps, site, views
+from atlas.render.assets import VENDOR_FILES
+from atlas.render.urls import UrlMode
+from tests.conftest import QINGDAO_CONTENT
+
+AREA_PROJECT = """name: 范围位置项目
+chain: finance
+status: planning
+location:
+  precision: area
+  lat: 36.3
+  lon: 120.05
+  radius_m: 800
+  district: 胶州市
+  source: test-daily
+  quote: 位于某镇一带
+sources:
+  - source: test-daily
+    quote: 范围位置项目
+"""
+
+
+@pytest.fixture(autouse=True)
+def fresh_map_caches():
+    """build_map is memoised per spec; tests that patch Folium classes must not see earlier renders."""
+    maps.build_map.cache_clear()
+    yield
+    maps.build_map.cache_clear()
+
+
+def data_blocks(html: str) -> list[dict]:
+    return [json.loads(text) for text in re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>',
+                                                   html, re.S)]
+
+
+def places_of(html: str) -> list[dict]:
+    [block] = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', html, re.S)
+    return maps.decode_payload(block)
+
+
+# --- datum ------------------------------------------------------------------------------------------
+
+def test_wgs84_to_gcj02_on_a_published_test_point():
+    # googollee/eviltransform's test vector (Shanghai): WGS-84 (31.1774276, 121.5272106) is GCJ-02
+    # (31.17530398364597, 121.531541859215)
+    lat, lon = basemap.to_datum((31.1774276, 121.5272106), basemap.GCJ02)
+    assert lat == pytest.approx(31.175304, abs=1e-6)
+    assert lon == pytest.approx(121.531542, abs=1e-6)
+    assert basemap.to_datum((31.1774276, 121.5272106), basemap.WGS84) == (31.1774276, 121.5272106)
+
+
+def test_converted_district_outlines_match_the_published_gcj02_file():
+    """Converting every WGS-84 vertex lands within a metre of the GCJ-02 original it was derived from."""
+    geo = load_atlas(QINGDAO_CONTENT).content.geo
+    converted = basemap.convert_collection(geo.districts_geojson, basemap.GCJ02)
+    published = basemap.districts_in(geo, basemap.GCJ02)
+
+    def vertices(collection):
+        def walk(coordinates):
+            if isinstance(coordinates[0], (int, float)):
+                yield coordinates
+            else:
+                for part in coordinates:
+                    yield from walk(part)
+        return [v for feature in collection["features"] for v in walk(feature["geometry"]["coordinates"])]
+    ours, theirs = vertices(converted), vertices(published)
+    assert len(ours) == len(theirs) > 5000
+    worst = max(max(abs(a[0] - b[0]), abs(a[1] - b[1])) for a, b in zip(ours, theirs))
+    assert worst < 2e-5  # degrees: about 2 m, and the shift itself is about 500 m
+    assert max(abs(a[0] - b[0]) for a, b in zip(vertices(geo.districts_geojson), theirs)) > 3e-3
+
+
+# --- how each precision is drawn --------------------------------------------------------------------
+
+@pytest.mark.parametrize("precision, radius, rule", [
+    ("site", None, "point"),
+    ("area", 800, "circle"),
+    ("area", None, "point"),  # no extent given: a marker, and the words say "approximate area"
+    ("district", None, "district"),
+    ("city", None, None),  # "somewhere in Qingdao" is not put on a map
+])
+def test_precision_decides_the_drawing(precision, radius, rule):
+    assert maps.drawing_rule(precision, radius) == rule
+
+
+def test_places_carry_their_drawing_and_say_their_precision(mini_content, write_entry):
+    write_entry("projects/area-project.yaml", AREA_PROJECT)
+    atlas = load_atlas(mini_content)
+    records = views.place_index(atlas).records
+    assert records[("projects", "site-project")]["draw"] == "point"
+    assert records[("projects", "area-project")]["draw"] == "circle"
+    assert records[("projects", "area-project")]["radius_m"] == 800
+    district = records[("projects", "photo-caption")]
+    assert district["draw"] == "district" and district["district"] == "黄岛区"
+    assert "区（市）级，大致位置" in district["facts_text"]
+    via_park = records[("projects", "panel-plant")]
+    assert via_park["via"] == "测试显示产业园" and "按所在园区" in via_park["facts_text"]
+    assert ("projects", "fund") not in records  # no location at all
+
+
+# --- local assets only ------------------------------------------------------------------------------
+
+def test_every_map_asset_is_shipped_from_npm():
+    for url, target in maps.VENDOR.items():
+        assert target.startswith("vendor/") and target.removeprefix("vendor/") in VENDOR_FILES, url
+    fragment = maps.build_map(maps.MapSpec("test-map", (36.2, 120.3), 9, "osm"))
+    assert fragment.js[:2] == ("vendor/leaflet/leaflet.js", "vendor/leaflet.markercluster/leaflet.markercluster.js")
+    assert "jquery" not in " ".join(fragment.js + fragment.css).lower()
+
+
+def test_an_unmapped_asset_fails_the_map(monkeypatch):
+    monkeypatch.setattr(maps.Places, "default_js",
+                        [*maps.Places.default_js, ("jquery", "https://code.jquery.com/jquery-3.7.1.min.js")])
+    with pytest.raises(maps.AssetError, match=r"https://code\.jquery\.com/jquery-3\.7\.1\.min\.js.*package\.json"):
+        maps.build_map(maps.MapSpec("test-map", (36.2, 120.3), 9))
+
+
+def test_folium_defaults_and_icon_would_drag_in_cdn_assets_and_are_refused():
+    # folium.Icon relies on the awesome-markers, Bootstrap and Font Awesome files of folium.Map's default lists
+    fmap = folium.Map(location=[36.2, 120.3], tiles=None)
+    folium.Marker([36.2, 120.3], icon=folium.Icon(color="red")).add_to(fmap)
+    root = fmap.get_root()
+    root.render()
+    with pytest.raises(maps.AssetError, match="does not ship"):
+        maps._local_assets(root)
+    # AtlasMap lists Leaflet alone, and no map of ours uses folium.Icon
+    assert maps.AtlasMap.default_js == [("leaflet", maps.LEAFLET_JS)]
+    assert "AwesomeMarkers" not in maps.build_map(maps.MapSpec("test-map", (36.2, 120.3), 9, "osm")).script
+
+
+def test_the_build_stops_with_a_clear_message_on_an_unmapped_asset(mini_content, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(maps.Places, "default_css",
+                        [*maps.Places.default_css, ("bootstrap", "https://cdn.example.org/bootstrap.min.css")])
+    out = tmp_path / "site"
+    code = main(["build", "--content", str(mini_content), "--out", str(out), "--quiet"])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert error.startswith("error: a map would load https://cdn.example.org/bootstrap.min.css, which the site "
+                            "does not ship")
+    assert "Traceback" not in error
+    assert not out.exists()
+
+
+def test_map_pages_reference_only_files_the_build_wrote(mini_content):
+    files = build(mini_content, None, mode="offline").files
+    for page in ("index.html", "map/index.html", "parks/display-park/index.html", "projects/site-project/index.html",
+                 "chains/display/index.html"):
+        html = files[page].decode("utf-8")
+        links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+        assets = [link for link in links if "static/" in link]
+        assert any("leaflet.js" in link for link in assets) and any("atlas-map.js" in link for link in assets)
+        for link in assets:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), link))
+            assert target in files, f"{page} links {link}, which the build did not write"
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', html.split("<main", 1)[0]), page
+
+
+# --- the data block ---------------------------------------------------------------------------------
+
+def test_one_data_block_per_map_and_no_statement_per_marker(mini_content):
+    files = build(mini_content, None, mode="offline").files
+    small = files["projects/site-project/index.html"].decode()
+    full = files["map/index.html"].decode()
+    assert len(data_blocks(full)) == 1 and len(data_blocks(small)) == 1
+    script = full.rsplit('<script charset="utf-8">', 1)[1]
+    # the Folium part is the same size whatever the number of places: places are data, not code
+    assert "circleMarker" not in script and "L.marker" not in script
+    assert len(script) < 2500
+
+
+def test_data_block_round_trips_and_links_follow_the_url_mode(mini_content):
+    atlas = load_atlas(mini_content)
+    for mode, link in (("offline", "../projects/site-project/index.html"), ("preview", "../projects/site-project/")):
+        html = build(mini_content, None, mode=mode).files["map/index.html"].decode()
+        [block] = data_blocks(html)
+        places = places_of(html)
+        assert {(p["kind"], p["slug"]) for p in places} == set(views.place_index(atlas).records)
+        site_project = next(p for p in places if p["slug"] == "site-project")
+        assert (site_project["lat"], site_project["lon"]) == (36.07, 120.38)
+        assert site_project["status"] == "under_construction" and site_project["investment"] == "3.2 亿元"
+        assert block["href"]["projects"].replace("@", "site-project") == link
+        assert f'href="{link}"' in html  # the table row links the same page
+
+
+def test_amap_tiles_move_every_point_and_outline_to_gcj02(mini_content):
+    settings = mini_content / "atlas.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("tiles: none", "tiles: amap"), encoding="utf-8")
+    files = build(mini_content, None, mode="preview").files
+    html = files["projects/site-project/index.html"].decode()
+    [place] = places_of(html)
+    assert (place["lat"], place["lon"]) == basemap.to_datum((36.07, 120.38), basemap.GCJ02) != (36.07, 120.38)
+    assert "geo/qingdao-geo.gcj02.js" in html and "geo/qingdao-geo.js" not in html
+    assert "https://webrd0{s}.is.autonavi.com/appmaptile?" in html and "amap.com" in html and "AutoNavi" in html
+    gcj = json.loads(files["static/geo/qingdao-geo.gcj02.js"].decode().removeprefix("window.ATLAS_GEO = ")[:-2])
+    wgs = json.loads(files["static/geo/qingdao-geo.js"].decode().removeprefix("window.ATLAS_GEO = ")[:-2])
+    assert gcj["labels"]["黄岛区"] == list(basemap.to_datum(tuple(wgs["labels"]["黄岛区"]), basemap.GCJ02))
+    assert gcj["coastline"] != wgs["coastline"] and gcj["districts"] != wgs["districts"]
+    # the offline bundle has no tiles, so it stays in WGS-84
+    offline = build(mini_content, None, mode="offline").files["projects/site-project/index.html"].decode()
+    assert places_of(offline)[0]["lat"] == 36.07 and "autonavi" not in offline
+
+
+def test_osm_tiles_carry_their_credit(mini_content):
+    settings = mini_content / "atlas.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("tiles: none", "tiles: osm"), encoding="utf-8")
+    html = build(mini_content, None, mode="preview").files["index.html"].decode()
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in html
+    assert 'OpenStreetMap\\u003c/a\\u003e contributors' in html or "OpenStreetMap</a> contributors" in html
+    assert "https://www.openstreetmap.org/copyright" in html
+
+
+def test_full_map_filters_count_each_layer_and_status(mini_content):
+    html = build(mini_content, None, mode="offline").files["map/index.html"].decode()
+    layers = dict(re.findall(r'name="layer" value="([^"]+)" checked> [^<]+ <span class="count">（(\d+)）', html))
+    statuses = dict(re.findall(r'name="status" value="([^"]+)" checked> [^<]+ <span class="count">（(\d+)）', html))
+    # parks: display-park (unplaced-park has no location); display: backlight, panel-plant (via park), site-project
+    assert layers == {"parks": "1", "display": "3", "none": "1"}
+    assert statuses == {"signed": "1", "under_construction": "1", "in_operation": "1", "unspecified": "1"}
+    assert '<table class="places">' in html and html.count("<tr><th><a href=") == 5
+
+
+def test_legend_shows_only_what_the_map_shows(mini_content, write_entry):
+    write_entry("projects/area-project.yaml", AREA_PROJECT)
+    files = build(mini_content, None, mode="offline").files
+    single = files["projects/site-project/index.html"].decode()
+    keys = re.findall(r'class="key key-([a-z]+)"', single)
+    assert keys == ["building", "emerging"]
+    full = re.findall(r'class="key key-([a-z]+)"', files["map/index.html"].decode())
+    assert full == ["park", "early", "building", "done", "unknown", "emerging", "unstated", "none", "circle",
+                    "district", "cluster"]
+
+
+def test_a_long_text_alternative_is_left_to_the_script(mini_content, monkeypatch):
+    monkeypatch.setattr(site, "TEXT_IN_HTML_LIMIT", 2)
+    html = build(mini_content, None, mode="offline").files["map/index.html"].decode()
+    assert 'data-fill="script"' in html and "<tr><th><a href=" not in html
+    assert re.search(r'<noscript>.*href="\.\./projects/index\.html".*</noscript>', html)
+
+
+def test_same_input_same_map_html(mini_content):
+    first = build(mini_content, None, mode="offline").files
+    maps.build_map.cache_clear()
+    views._PLACES.clear()
+    second = build(mini_content, None, mode="offline").files
+    for page in ("index.html", "map/index.html", "parks/display-park/index.html"):
+        assert first[page] == second[page]
+    assert re.search(r'id="map_home_map"', first["index.html"].decode())
+
+
+def test_synthetic_atlas_for_benchmarks_places_every_precision():
+    from bench.synthetic import synthetic_atlas
+
+    atlas = synthetic_atlas(300)
+    records = views.place_index(atlas).records
+    precisions = {record["precision"] for record in records.values()}
+    assert precisions == {"site", "area", "district"}
+    assert any(record["via"] for record in records.values())
+    assert len(records) < len(atlas.projects) + len(atlas.parks)  # city-only projects stay off the map
+    geo = atlas.content.geo
+    for record in records.values():
+        if record["precision"] == "site":
+            assert basemap.district_at(geo, record["lat"], record["lon"]) == record["district"]
+
+
+def test_full_map_page_of_a_big_atlas_stays_small():
+    from bench.synthetic import synthetic_atlas
+
+    atlas = synthetic_atlas(3000)
+    request = site.map_route(atlas).context["maps"][0]
+    view = site.map_view(atlas, request, "map/index.html", UrlMode("offline"))
+    assert not view.text_in_html
+    assert len(view.data.encode()) < 120 * 3000  # about 100 bytes per place
+    assert len(maps.decode_payload(view.data)) == len(view.places)
