@@ -69,7 +69,7 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                       | st.dictionaries(st.sampled_from(FIELD_NAMES), inner, max_size=4), max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(sorted(SPECS)), data=st.dictionaries(st.sampled_from(FIELD_NAMES), values, max_size=8),
        flow=st.booleans(), body=hostile_text)
 def test_any_yaml_fields_give_an_entry_or_clean_problems(tmp_path: Path, kind: str, data: dict, flow: bool,
@@ -119,7 +119,7 @@ def expanded(value: object, depth: int = 1) -> tuple[int, int]:
     return count, deepest
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(text=st.one_of(alias_documents(deep=False), alias_documents(deep=True)))
 def test_aliases_never_hand_later_stages_more_than_the_limits(text: str):
     data, problems = parse_yaml(text, Path("x.yaml"))

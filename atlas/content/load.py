@@ -71,11 +71,9 @@ class _TreeProblem(Exception):
 
 
 def _check_tree(root: yaml.Node) -> None:
-    """Refuse, before building anything, what would make later stages hang or crash.
+    """The limits of :class:`_Builder`, checked without building, for a mapping about to be merged into.
 
-    Sizes and depths count every '*alias' as the block it repeats, as the stages after loading see it:
-    a few lines of aliases ("billion laughs") stand for billions of values. The walk is iterative, so
-    deep nesting cannot exhaust Python's stack here.
+    The walk is iterative, so deep nesting or a cycle cannot exhaust Python's stack here.
     """
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
@@ -89,25 +87,15 @@ def _check_tree(root: yaml.Node) -> None:
             size[key] = 1 + sum(size[id(child)] for child in children)
             depth[key] = 1 + max(depth[id(child)] for child in children) if children else 1
             if depth[key] > MAX_DEPTH:
-                raise _TreeProblem(node, f"this block nests values more than {MAX_DEPTH} levels deep; "
-                                         "entries need only a few levels — flatten it")
+                raise _TreeProblem(node, TOO_DEEP)
             if size[key] > MAX_VALUES:
-                if len(size) > MAX_VALUES:
-                    raise _TreeProblem(node, f"this block holds more than {MAX_VALUES:,} values; "
-                                             "split the file, or move bulk data out of content/")
-                raise _TreeProblem(node, f"with its '*aliases' repeated, this block holds more than "
-                                         f"{MAX_VALUES:,} values; write the values out instead of repeating "
-                                         "blocks with aliases")
+                raise _TreeProblem(node, TOO_MANY if len(size) > MAX_VALUES else TOO_MANY_ALIASED)
             continue
         if key in size:
             continue
         if key in open_blocks:
-            raise _TreeProblem(node, "found a recursive alias: an '*alias' refers to the block it is in; remove it")
+            raise _TreeProblem(node, RECURSIVE)
         if isinstance(node, yaml.ScalarNode):
-            bad = NOT_PRINTABLE.search(node.value)
-            if bad:
-                raise _TreeProblem(node, f"the value contains the control character #x{ord(bad.group()):04x} "
-                                         "(written as an escape such as \\x01 or \\u0001); remove it")
             size[key] = depth[key] = 1
             continue
         open_blocks.add(key)
@@ -117,31 +105,70 @@ def _check_tree(root: yaml.Node) -> None:
         stack.extend((child, None) for child in reversed(children))
 
 
+RECURSIVE = "found a recursive alias: an '*alias' refers to the block it is in; remove it"
+TOO_DEEP = f"this block nests values more than {MAX_DEPTH} levels deep; entries need only a few levels — flatten it"
+TOO_MANY = f"this block holds more than {MAX_VALUES:,} values; split the file, or move bulk data out of content/"
+TOO_MANY_ALIASED = (f"with its '*aliases' repeated, this block holds more than {MAX_VALUES:,} values; write the "
+                    "values out instead of repeating blocks with aliases")
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class _Builder:
-    """Nodes -> LineDict / LineList / scalars, each block built once (an '*alias' is the same object)."""
+    """Nodes -> LineDict / LineList / scalars, each block built once (an '*alias' is the same object).
+
+    Building refuses what would make later stages hang or crash: a recursive alias, nesting deeper than
+    MAX_DEPTH, more than MAX_VALUES values, a control character written as an escape. Sizes and depths
+    count every '*alias' as the block it repeats, as the stages after loading see it: a few lines of
+    aliases ("billion laughs") stand for billions of values. Recursion stops at MAX_DEPTH.
+    """
 
     def __init__(self, loader: _Loader, first_line: int):
         self.loader = loader
         self.first_line = first_line
         self.built: dict[int, object] = {}
+        self.sizes: dict[int, tuple[int, int]] = {}  # node id -> (values, levels), aliases expanded
+        self.open: set[int] = set()  # blocks being built: meeting one again is a recursive alias
 
     def line(self, node: yaml.Node) -> int:
         return node.start_mark.line + self.first_line
 
-    def build(self, node: yaml.Node) -> object:
+    def build(self, node: yaml.Node, depth: int = 1) -> object:
         key = id(node)
-        if key not in self.built:
-            if isinstance(node, yaml.ScalarNode):
-                self.built[key] = self.scalar(node)
-            elif node.tag == SEQUENCE_TAG and isinstance(node, yaml.SequenceNode):
-                self.built[key] = self.sequence(node)
+        if key in self.built:
+            return self.built[key]
+        if key in self.open:
+            raise _TreeProblem(node, RECURSIVE)
+        if depth > MAX_DEPTH:
+            raise _TreeProblem(node, TOO_DEEP)
+        if len(self.built) >= MAX_VALUES:
+            raise _TreeProblem(node, TOO_MANY)
+        if isinstance(node, yaml.ScalarNode):
+            value, size = self.scalar(node), (1, 1)
+        else:
+            self.open.add(key)
+            if node.tag == SEQUENCE_TAG and isinstance(node, yaml.SequenceNode):
+                value = self.sequence(node, depth)
+                children = node.value
             elif node.tag == MAPPING_TAG and isinstance(node, yaml.MappingNode):
-                self.built[key] = self.mapping(node)
+                value = self.mapping(node, depth)
+                children = [child for pair in node.value for child in pair]
             else:
                 raise _unsupported_tag(node)
-        return self.built[key]
+            self.open.discard(key)
+            sizes = [self.sizes[id(child)] for child in children]
+            size = (1 + sum(values for values, _ in sizes), 1 + max((levels for _, levels in sizes), default=0))
+            if size[1] > MAX_DEPTH:
+                raise _TreeProblem(node, TOO_DEEP)
+            if size[0] > MAX_VALUES:
+                raise _TreeProblem(node, TOO_MANY_ALIASED)
+        self.built[key], self.sizes[key] = value, size
+        return value
 
     def scalar(self, node: yaml.ScalarNode) -> object:
+        bad = NOT_PRINTABLE.search(node.value)
+        if bad:
+            raise _TreeProblem(node, f"the value contains the control character #x{ord(bad.group()):04x} "
+                                     "(written as an escape such as \\x01 or \\u0001); remove it")
         if node.tag == STR_TAG or node.tag == TIMESTAMP_TAG:  # dates stay as written ("2023-10"), never datetimes
             return node.value
         if node.tag not in SCALAR_TAGS:
@@ -153,23 +180,25 @@ class _Builder:
                 None, None, "this number is too long to read", node.start_mark
             ) from None
 
-    def sequence(self, node: yaml.SequenceNode) -> LineList:
-        result = LineList(self.build(child) for child in node.value)
+    def sequence(self, node: yaml.SequenceNode, depth: int) -> LineList:
+        result = LineList(self.build(child, depth + 1) for child in node.value)
         result.line = self.line(node)
         result.item_lines = [self.line(child) for child in node.value]
         return result
 
-    def mapping(self, node: yaml.MappingNode) -> LineDict:
+    def mapping(self, node: yaml.MappingNode, depth: int) -> LineDict:
         # Keys written in this mapping (not merged in by '<<: *anchor'), so overriding a merged key is no repeat.
         own_keys = {id(key_node) for key_node, _ in node.value}
-        self.loader.flatten_mapping(node)
+        if any(key_node.tag == MERGE_TAG for key_node, _ in node.value):
+            _check_tree(node)  # PyYAML's merging recurses without looking: refuse cycles and depth first
+            self.loader.flatten_mapping(node)
         result = LineDict()
         result.line = self.line(node)
         result.key_lines = {}
         result.duplicates = []
         own_seen: set[str] = set()
         for key_node, value_node in node.value:
-            key = self.build(key_node)
+            key = self.build(key_node, depth + 1)
             if not isinstance(key, str):
                 key = str(key)
             line = self.line(key_node)
@@ -177,7 +206,7 @@ class _Builder:
                 if key in own_seen:
                     result.duplicates.append((key, result.key_lines[key], line))
                 own_seen.add(key)
-            result[key] = self.build(value_node)
+            result[key] = self.build(value_node, depth + 1)
             result.key_lines[key] = line
         return result
 
@@ -213,7 +242,6 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[object, list
             node = loader.get_single_node()
             if node is None:
                 return None, []
-            _check_tree(node)
             return _Builder(loader, first_line).build(node), []
         finally:
             loader.dispose()

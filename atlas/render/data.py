@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atlas.model import COMPARE_MEASURES, GROUPS, PRECISIONS, STATUSES, Park, Project
+from atlas.render.csv_safety import neutralise_csv_cell
 from atlas.render.reconcile import reconcile
 from atlas.render.urls import UrlMode, absolute_url
 from atlas.render.views import district_of, entry_path
@@ -180,8 +181,8 @@ def csv_cell(value: object) -> str:
     if isinstance(value, (int, float)):
         return plain_number(value)
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(csv_cell(item) for item in value)
-    return str(value)
+        return neutralise_csv_cell(LIST_SEPARATOR.join(str(item) for item in value))
+    return neutralise_csv_cell(str(value))  # text a spreadsheet would run as a formula gets a leading '
 
 
 def plain_number(value: float | int) -> str:

@@ -5,7 +5,7 @@ from the npm registry (``package.json``), copied to ``static/vendor/`` in the ou
 would reference any other asset fails the build (:class:`AssetError`). The Folium part of a map
 (Leaflet map, tile layer, calls into ``static/js/atlas-map.js``) depends only on its
 :class:`MapSpec`, so it is rendered once per spec; the places go to the browser as one JSON data
-block per map (:func:`map_payload`): no per-marker JavaScript statements.
+block per map (:class:`PlaceEncoder`): no per-marker JavaScript statements.
 """
 
 from __future__ import annotations
@@ -268,7 +268,6 @@ class PlaceEncoder:
                      for column in CODED)
         return (_COLUMNS_JSON + _settings_json(tuple(href.items()), datum, options) + self._words(used)
                 + ',"rows":[' + ",".join([self.row(place, datum) for place in places]) + "]}")
-
 
     def _words(self, used: tuple[tuple, ...]) -> str:
         """The lookup entries and words for the coded values a map uses (many small maps share a set)."""
