@@ -49,5 +49,10 @@ node_modules/.installed: package.json package-lock.json
 	$(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get install -y -qq chromium fonts-noto-cjk
 
+# Figures, not tests: maps and search at 10,000 synthetic projects (the Hugo comparison is issue #8).
+bench: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
+	$(PY) bench/maps_bench.py
+	$(PY) bench/search_bench.py
+
 clean:
 	rm -rf site dist .atlas-cache
