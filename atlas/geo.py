@@ -16,6 +16,7 @@ from atlas.problems import Problem
 DISTRICTS_FILE = "qingdao-districts.wgs84.geojson"
 DISTRICTS_GCJ02_FILE = "qingdao-districts.gcj02.geojson"
 COASTLINE_FILE = "qingdao-coastline.wgs84.geojson"
+MAX_GEO_BYTES = 20_000_000  # the real outlines are about 120 KB
 
 Ring = list[tuple[float, float]]  # (lon, lat) pairs, as GeoJSON writes them
 Polygon = list[Ring]  # outer ring first, then holes
@@ -49,12 +50,11 @@ def load_geo(content: Path) -> tuple[Geo, list[Problem]]:
     path = folder / DISTRICTS_FILE
     if not path.is_file():
         return EMPTY, []
-    try:
-        districts_geojson = json.loads(path.read_text(encoding="utf-8"))
-        coast_path = folder / COASTLINE_FILE
-        coastline = json.loads(coast_path.read_text(encoding="utf-8")) if coast_path.is_file() else None
-    except (OSError, ValueError) as exc:
-        return EMPTY, [Problem(path, 1, "geo", f"cannot read GeoJSON: {exc}")]
+    districts_geojson, problem = read_geojson(path)
+    coast_path = folder / COASTLINE_FILE
+    coastline, coast_problem = read_geojson(coast_path) if coast_path.is_file() else (None, None)
+    if problem or coast_problem:
+        return EMPTY, [p for p in (problem, coast_problem) if p]
     districts = {}
     features = districts_geojson.get("features", []) if isinstance(districts_geojson, dict) else None
     if not isinstance(features, list):
@@ -72,6 +72,20 @@ def load_geo(content: Path) -> tuple[Geo, list[Problem]]:
                                    f"({type(exc).__name__}: {exc}); restore the file from geo/README.md's source")]
         districts[name] = District(name, str(props.get("adcode", "")), point, feature["geometry"])
     return Geo(districts, districts_geojson, coastline, folder), []
+
+
+def read_geojson(path: Path) -> tuple[object, Problem | None]:
+    """A GeoJSON file's data, or why it cannot be used (too big, not JSON, nested beyond Python's stack)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_GEO_BYTES:
+            return None, Problem(path, 1, "geo", f"file is {size:,} bytes; outline files are limited to "
+                                 f"{MAX_GEO_BYTES:,} bytes — simplify the outlines")
+        return json.loads(path.read_text(encoding="utf-8")), None
+    except (OSError, ValueError) as exc:
+        return None, Problem(path, 1, "geo", f"cannot read GeoJSON: {exc}")
+    except RecursionError:
+        return None, Problem(path, 1, "geo", "cannot read GeoJSON: it is nested too deeply to be outlines")
 
 
 def _polygons(geometry: dict) -> list[Polygon]:

@@ -379,6 +379,12 @@ ALIASES = (f"with its '*aliases' repeated, this block holds more than {MAX_VALUE
 TOO_DEEP = f"this block nests values more than {MAX_DEPTH} levels deep; entries need only a few levels — flatten it"
 BODY = MAX_BODY_BYTES - 100  # a body just under the limit: accepted, and must render in bounded time
 
+GEO = "content/geo/qingdao-districts.wgs84.geojson"
+NO_OUTLINES = tuple(  # the mini atlas's two district-precision places, once the outlines are refused
+    f"content/{path}: location.precision: precision 'district' needs the district outlines in "
+    "geo/qingdao-districts.wgs84.geojson inside the content folder; add them"
+    for path in ("parks/display-park.md:7", "projects/photo-caption.yaml:4"))
+
 REJECTED = [
     Case("billion-laughs", {"projects/x.yaml": billion_laughs()}, (f"{X}:5: yaml: {ALIASES}",)),
     Case("alias-squared", {"projects/x.yaml": "base: &b [" + ", ".join(["x"] * 300) + "]\nbig: ["
@@ -413,13 +419,20 @@ REJECTED = [
     Case("escaped-control-character", {"projects/x.yaml": PROJECT.replace("测试项目\n", '"测试\\0项目"\n', 1)}, (
         f"{X}:1: yaml: the value contains the control character #x0000 (written as an escape such as \\x01 or "
         "\\u0001); remove it",)),
+    Case("outlines-nested-100000-deep", setup="deep_outlines", expected=(
+        f"{GEO}:1: geo: cannot read GeoJSON: it is nested too deeply to be outlines",) + NO_OUTLINES),
+    Case("outlines-of-3-gb-sparse", setup="huge_outlines", expected=(
+        f"{GEO}:1: geo: file is 3,221,225,472 bytes; outline files are limited to 20,000,000 bytes — simplify "
+        "the outlines",) + NO_OUTLINES),
     Case("control-character-in-a-body", {"projects/x.md": md("终端颜色\x1b[31m红色")}, (
         f"{XMD}:8: file: the file contains the control character #x001b, which entries may not contain; delete it "
         "(it is often invisible: retype the line)",)),
 ]
 
-# Not yet within the 10 s bound on a loaded 2-core machine (Python-Markdown on a body of one repeated
-# character near the size limit): kept here, out of the run, until the Markdown step is bounded (issue #7).
+# Not yet within the bound: the Markdown step renders each in under 2 s (markdown-it), but the search
+# index's plain_text (atlas/render/search.py) takes minutes on them — regexes that rescan the rest of the
+# body from every '[', '<' or line start. Kept here, out of the run, until that is linear (issue #7);
+# then move them into ACCEPTED.
 NOT_YET_BOUNDED = [
     Case("body-of-brackets", {"projects/x.md": md("[" * BODY)}, check_page="projects/x/index.html"),
     Case("body-of-angle-brackets", {"projects/x.md": md("<" * BODY)}, check_page="projects/x/index.html"),
@@ -438,6 +451,9 @@ ACCEPTED = [
          check_page="projects/x/index.html"),
     Case("field-at-its-limit", {"projects/x.yaml": PROJECT.replace("测试项目\n", "长" * MAX_TEXT_CHARS + "\n", 1)},
          check_page="projects/x/index.html"),
+    Case("many-distinct-tags", {"projects/x.yaml": PROJECT + "tags:\n" + "".join(
+        f"  - {number:05d}-{'%x' % (number * 2654435761 % 2**32)}-{number * 7919:09d}\n"
+        for number in range(MAX_VALUES - 100))}, check_page="projects/x/index.html"),
     Case("aliases-within-the-limit", {"projects/x.yaml": PROJECT + "facts:\n  - &f {text: 事实, url: "
                                       "'https://example.org/f', quote: 原文}\n" + "  - *f\n" * 2_000},
          check_page="projects/x/index.html"),
@@ -480,6 +496,15 @@ FILE_SYSTEM = [
 def sparse_5_gb(workspace: Path) -> None:
     with open(workspace / "content/projects/x.yaml", "wb") as handle:
         handle.truncate(5 << 30)  # sparse: takes no disk, but reading it would need 5 GiB of memory
+
+
+def deep_outlines(workspace: Path) -> None:
+    (workspace / GEO).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+
+def huge_outlines(workspace: Path) -> None:
+    with open(workspace / GEO, "r+b") as handle:
+        handle.truncate(3 << 30)
 
 
 def _private(workspace: Path) -> Path:
@@ -538,9 +563,9 @@ def link_hidden(workspace: Path) -> None:
     (hidden / "root").symlink_to("/")
 
 
-SETUPS = {f.__name__: f for f in (sparse_5_gb, link_file_outside, link_folder_outside, link_settings_outside,
-                                  link_dev_zero, named_pipe, link_parent, dangling_link, link_loop, link_inside,
-                                  link_hidden)}
+SETUPS = {f.__name__: f for f in (sparse_5_gb, deep_outlines, huge_outlines, link_file_outside, link_folder_outside,
+                                  link_settings_outside, link_dev_zero, named_pipe, link_parent, dangling_link,
+                                  link_loop, link_inside, link_hidden)}
 CASES = REJECTED + ACCEPTED + FILE_SYSTEM
 
 
@@ -622,6 +647,7 @@ def test_100_000_tiny_entries_are_validated_in_bounded_time_and_memory(tmp_path)
     assert outcome["code"] == 0, outcome["stderr"][-2000:]
     assert outcome["stdout"] == "valid: 100005 projects\n"
     assert outcome["seconds"] < 100
+    assert outcome["peak_mb"] < 1024
 
 
 # --- 3. the output folder (run by the same runner: see OUTPUT_JOBS) ------------------------------------------
@@ -725,6 +751,6 @@ def test_output_paths_that_leave_the_folder_are_refused(name: str):
         safe_relative(name)
 
 
-@pytest.mark.parametrize("name", ["..\\escape.html", "...", "..x/index.html", "chains/x/index.html"])
+@pytest.mark.parametrize("name", ["...", "..x/index.html", "x../index.html", "chains/x/index.html"])
 def test_odd_output_names_stay_inside(name: str):
     assert ".." not in safe_relative(name).parts and not safe_relative(name).is_absolute()

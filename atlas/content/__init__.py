@@ -9,7 +9,7 @@ from atlas.config import load_settings
 from atlas.content.entries import build_entry
 from atlas.content.fields import Checker, Spec, read_fields
 from atlas.content.fields import figures as read_figures
-from atlas.content.load import LineDict, links_out_of, load_content, parse_yaml, read_text
+from atlas.content.load import LineDict, load_content, parse_yaml, read_text, unsafe_paths
 from atlas.content.validate import check_draft_references, check_references, drafts_of, unknown_sources
 from atlas.geo import Geo, load_geo
 from atlas.model import Chain, Figure, Page, Park, Project, Settings, Source
@@ -40,7 +40,7 @@ def read_content(root: Path, include_drafts: bool = False) -> Content:
     if not root.is_dir():
         raise ContentError([Problem(root, 1, "content", "folder not found; pass --content DIR "
                                     "(the folder holding atlas.yaml, chains/, parks/, projects/)")])
-    unsafe = links_out_of(root)
+    unsafe = unsafe_paths(root)
     if unsafe:  # read nothing at all: a link could lead to private files or to a device that never ends
         raise ContentError(unsafe)
     problems: list[Problem] = []

@@ -24,7 +24,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 KINDS = ("chains", "parks", "projects", "pages", "sources")
 MAX_FILE_BYTES = 2_000_000
 MAX_BODY_BYTES = 100_000  # Markdown renderers slow down badly on hostile text far below the file limit
-MAX_VALUES = 50_000  # values in one file, each '*alias' counted as the block it repeats
+MAX_VALUES = 20_000  # values in one file, each *alias counted as the block it repeats; the Qingdao content needs < 800
 MAX_DEPTH = 32  # levels of nested values; entries need about five
 # What YAML allows in a file (YAML 1.1 "printable"); the same rule holds for Markdown bodies and escaped values.
 NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -440,7 +440,7 @@ def slug_problem(slug: str) -> str | None:
             f"e.g. rename the file to '{suggestion}'")
 
 
-def links_out_of(root: Path) -> list[Problem]:
+def unsafe_paths(root: Path) -> list[Problem]:
     """Symbolic links under ``root`` that lead outside it, and files that are not files (pipes, devices).
 
     Nothing is read from content until this is empty: a link to ``~/.ssh/id_rsa`` named as an entry would
@@ -450,8 +450,14 @@ def links_out_of(root: Path) -> list[Problem]:
     problems = []
     folders = [base]
     while folders:
-        with os.scandir(folders.pop()) as listing:  # scandir: the kind of each name without a stat() call
-            items = sorted(listing, key=lambda item: item.name)
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:  # scandir: the kind of each name without a stat() call
+                items = sorted(listing, key=lambda item: item.name)
+        except OSError as exc:
+            shown = Path(root) / os.path.relpath(folder, base)
+            problems.append(Problem(shown, 1, "file", f"cannot read this folder: {exc.strerror}"))
+            continue
         for item in items:
             if item.is_dir(follow_symlinks=False):
                 if not item.name.startswith("."):  # hidden folders (.git) are never read

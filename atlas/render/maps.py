@@ -241,7 +241,8 @@ class PlaceEncoder:
         self.labels = labels
         self._codes = {column: {value: i for i, value in enumerate(values)} for column, values in self.lookups.items()}
         self._rows: dict[tuple[str, str, str], str] = {}
-        self._words_cache: dict[tuple, str] = {}
+        self._pieces: dict[tuple, str] = {}
+        self._text_json = _script_safe(json.dumps(labels["text"], **_COMPACT))
 
     def row(self, place: dict, datum: str) -> str:
         """One place as a JSON array, in ``datum`` coordinates."""
@@ -270,14 +271,22 @@ class PlaceEncoder:
                 + ',"rows":[' + ",".join([self.row(place, datum) for place in places]) + "]}")
 
     def _words(self, used: tuple[tuple, ...]) -> str:
-        """The lookup entries and words for the coded values a map uses (many small maps share a set)."""
-        text = self._words_cache.get(used)
+        """The lookup entries and words for the coded values a map uses, from per-column pieces that many small
+        maps share (each piece is encoded once)."""
+        values = dict(zip(CODED, used))
+        lookups = ",".join(self._piece("lookups", column, values[column]) for column in CODED)
+        labels = ",".join(self._piece("labels", column, values[column]) for column in LABELLED)
+        return ',"lookups":{' + lookups + '},"labels":{"text":' + self._text_json + "," + labels + "}"
+
+    def _piece(self, part: str, column: str, values: tuple) -> str:
+        key = (part, column, values)
+        text = self._pieces.get(key)
         if text is None:
-            values = dict(zip(CODED, used))
-            lookups = {column: {self._codes[column][value]: value for value in values[column]} for column in CODED}
-            labels = {column: {value: self.labels[column][value] for value in values[column]} for column in LABELLED}
-            words = {"lookups": lookups, "labels": {"text": self.labels["text"], **labels}}
-            text = self._words_cache[used] = "," + _script_safe(json.dumps(words, **_COMPACT)[1:-1])
+            if part == "lookups":
+                entries = {self._codes[column][value]: value for value in values}
+            else:
+                entries = {value: self.labels[column][value] for value in values}
+            text = self._pieces[key] = _script_safe(json.dumps({column: entries}, **_COMPACT)[1:-1])
         return text
 
 

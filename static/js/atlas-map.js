@@ -244,7 +244,8 @@
     var labels = payload.labels;
     var list = decode(payload);
     var layer = L.markerClusterGroup({
-      showCoverageOnHover: false, spiderfyOnMaxZoom: true, maxClusterRadius: 40, chunkedLoading: true,
+      showCoverageOnHover: false, spiderfyOnMaxZoom: true, maxClusterRadius: 40,
+      chunkedLoading: true, chunkInterval: 40, chunkDelay: 1,  // short tasks: the page answers input while it loads
       spiderfyDistanceMultiplier: 2,  // legs long enough to set circle markers clear of the cluster icon
       iconCreateFunction: clusterIcon(payload.labelApproximate ? escapeHtml(labels.text.approximate) : null),
       chunkProgress: function (done, total) { if (done >= total) { markReady(entry); } }

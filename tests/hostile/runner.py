@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import resource
 import signal
 import sys
 import time
@@ -62,7 +63,8 @@ def run(job: dict) -> dict:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     return {"id": job["id"], "code": code, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(),
-            "seconds": round(time.perf_counter() - started, 3)}
+            "seconds": round(time.perf_counter() - started, 3),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}  # this process so far
 
 
 def main() -> None:
