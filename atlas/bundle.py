@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas.output import checkpoint, process_alive
 from atlas.pipeline import load_atlas, render
+from atlas.render.pool import default_workers
 from atlas.render.urls import UrlMode
 from atlas.resolve import Atlas
 
@@ -34,7 +36,7 @@ class BundleResult:
 def bundle(content_dir: Path, out: Path = DEFAULT_OUT) -> BundleResult:
     """Render the offline site and write it as a zip (atomically: a failure leaves any old zip)."""
     atlas = load_atlas(content_dir)
-    files = render(atlas, UrlMode("offline"))
+    files = render(atlas, UrlMode("offline"), workers=default_workers())
     files["README.txt"] = readme(atlas, files)
     write_zip(files, Path(out))
     return BundleResult(Path(out), len(files), sum(1 for p in files if p.endswith(".html")), Path(out).stat().st_size)
@@ -73,12 +75,16 @@ def _has(files: Mapping[str, bytes], prefix: str) -> bool:
 
 
 def write_zip(files: Mapping[str, bytes], out: Path) -> None:
+    """Write the zip beside ``out`` under a temporary name, then rename it: a kill leaves the old zip whole."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    _remove_dead_temporaries(out)
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.{os.getpid()}-", dir=out.parent)
     os.close(handle)
     try:
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-            for name in sorted(files):
+            for index, name in enumerate(sorted(files)):
+                if index == len(files) // 2:
+                    checkpoint("zipping")
                 info = zipfile.ZipInfo(f"{FOLDER}/{name}", date_time=ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
@@ -88,3 +94,11 @@ def write_zip(files: Mapping[str, bytes], out: Path) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _remove_dead_temporaries(out: Path) -> None:
+    """Half-written zips left by a bundle that was killed (its process is gone)."""
+    for leftover in out.parent.glob(f".{out.name}.*-*"):
+        pid = leftover.name.removeprefix(f".{out.name}.").split("-")[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)

@@ -12,11 +12,17 @@ templates. A full rebuild and an incremental one give the same bytes (tests/test
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+import jinja2.meta
+
+from atlas.content.load import entry_slug
+from atlas.i18n import languages
 from atlas.render import STATIC_DIR
 from atlas.render.views import place_index
 from atlas.resolve import Atlas
@@ -32,6 +38,7 @@ class Change:
 
     everything: bool
     entries: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # (kind, slug)
+    templates: frozenset[str] = field(default_factory=frozenset)  # edited templates, e.g. "partials/map.html"
     reason: str = ""
 
     def affects(self, output: str) -> bool:
@@ -39,6 +46,12 @@ class Change:
             return True
         match = ENTRY_PAGE.match(output)
         return match is None or (match.group(1), match.group(2)) in self.entries
+
+    def affects_route(self, output: str, templates: frozenset[str] | None) -> bool:
+        """Like ``affects``, and also true when the page's templates (None: unknown) include an edited one."""
+        if self.affects(output):
+            return True
+        return bool(self.templates) and (templates is None or not templates.isdisjoint(self.templates))
 
 
 EVERYTHING = Change(True, reason="first build")
@@ -76,9 +89,9 @@ def what_changed(old: Atlas | None, new: Atlas, changed_files: Iterable[Path], c
     return Change(False, frozenset(entries), reason=f"{len(entries)} entry pages and the shared pages")
 
 
-def reuse_unaffected(change: Change, previous: Mapping[str, bytes]) -> Callable[[str], bytes | None]:
+def reuse_unaffected(change: Change, previous: Mapping[str, bytes]) -> Callable[..., bytes | None]:
     """A ``reuse`` callback for ``render_site``: old bytes for every output the change does not affect."""
-    return lambda output: None if change.affects(output) else previous.get(output)
+    return lambda route, assets=None: None if change.affects(route.path) else previous.get(route.path)
 
 
 def _by_slug(atlas: Atlas, kind: str) -> dict[str, object]:
@@ -87,23 +100,103 @@ def _by_slug(atlas: Atlas, kind: str) -> dict[str, object]:
 
 def _related(atlas: Atlas, kind: str, entry) -> set[tuple[str, str]]:
     """The entry's own page, the entries it links to, and their other members."""
-    pages = {(kind, entry.slug)}
-    if kind == "projects":
-        if entry.chain:
-            pages.add(("chains", entry.chain))
-            pages |= {("projects", p.slug) for p in atlas.projects_of_chain.get(entry.chain, ())}
-        if entry.park:
-            pages.add(("parks", entry.park))
-            pages |= {("projects", p.slug) for p in atlas.projects_of_park.get(entry.park, ())}
-    elif kind == "parks":
-        pages |= {("chains", slug) for slug in entry.chains}
-        for project in atlas.projects_of_park.get(entry.slug, ()):  # placed via the park, on their chains' maps
-            pages.add(("projects", project.slug))
-            if project.chain:
-                pages.add(("chains", project.chain))
-    return pages
+    return Snapshot.of(atlas).related(kind, entry.slug)
 
 
-def _map_vocabulary(atlas: Atlas) -> tuple[object, object]:
-    index = place_index(atlas)
-    return index.labels, index.encoder.lookups
+@dataclass(frozen=True)
+class Snapshot:
+    """What the rule needs to know of an Atlas, as plain data a cache can keep between builds."""
+
+    projects: dict[str, tuple[str | None, str | None]]  # slug → (chain, park)
+    parks: dict[str, tuple[str, ...]]  # slug → chains
+    chains: tuple[str, ...]
+    vocabulary: str  # a hash of the words every map shares
+
+    @classmethod
+    def of(cls, atlas: Atlas) -> Snapshot:
+        vocabulary = hashlib.blake2b(repr(_map_vocabulary(atlas)).encode("utf-8"), digest_size=16).hexdigest()
+        return cls({p.slug: (p.chain, p.park) for p in atlas.projects},
+                   {p.slug: tuple(p.chains) for p in atlas.parks}, tuple(c.slug for c in atlas.chains), vocabulary)
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> Snapshot:
+        return cls({slug: tuple(pair) for slug, pair in data["projects"].items()},
+                   {slug: tuple(chains) for slug, chains in data["parks"].items()}, tuple(data["chains"]),
+                   data["vocabulary"])
+
+    def keys(self) -> set[tuple[str, str]]:
+        return ({("projects", s) for s in self.projects} | {("parks", s) for s in self.parks}
+                | {("chains", s) for s in self.chains})
+
+    def related(self, kind: str, slug: str) -> set[tuple[str, str]]:
+        """The entry's own page, the entries it links to, and their other members."""
+        pages = {(kind, slug)}
+        if kind == "projects" and slug in self.projects:
+            chain, park = self.projects[slug]
+            if chain:
+                pages.add(("chains", chain))
+                pages |= {("projects", p) for p, (c, _) in self.projects.items() if c == chain}
+            if park:
+                pages.add(("parks", park))
+                pages |= {("projects", p) for p, (_, k) in self.projects.items() if k == park}
+        elif kind == "parks" and slug in self.parks:
+            pages |= {("chains", chain) for chain in self.parks[slug]}
+            for project, (chain, park) in self.projects.items():  # placed via the park, on their chains' maps
+                if park == slug:
+                    pages.add(("projects", project))
+                    if chain:
+                        pages.add(("chains", chain))
+        return pages
+
+
+def change_since(before: Snapshot, after: Snapshot, changed_inputs: Iterable[str]) -> Change:
+    """The rule above, from two snapshots and the names of the inputs whose hash changed (atlas.cache).
+
+    Inputs are named ``content/…``, ``templates/…`` or ``code/…`` (code, static files, catalogs).
+    """
+    entries_edited: set[tuple[str, str]] = set()
+    templates: set[str] = set()
+    for name in sorted(changed_inputs):
+        group, _, relative = name.partition("/")
+        parts = relative.split("/")
+        if group == "templates":
+            templates.add(relative)
+        elif group == "content" and len(parts) == 2 and parts[0] in ENTRY_KINDS:
+            entries_edited.add((parts[0], entry_slug(Path(parts[1]))))
+        else:
+            return Change(True, reason=f"{relative} changed, which every page uses")
+    if before.keys() != after.keys():
+        return Change(True, reason="entries added or removed")
+    if before.vocabulary != after.vocabulary:
+        return Change(True, reason="the words every map shares changed")
+    entries: set[tuple[str, str]] = set()
+    for kind, slug in entries_edited:
+        if (kind, slug) not in after.keys():  # a draft, or a file the loader does not read
+            continue
+        if kind not in LOCAL_KINDS:
+            return Change(True, reason=f"{kind}/{slug} changed; every map lists the chains")
+        entries |= before.related(kind, slug) | after.related(kind, slug)
+    return Change(False, frozenset(entries), frozenset(templates),
+                  reason=f"{len(entries)} entry pages, pages using {len(templates)} templates, and the shared pages")
+
+
+def template_closure(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+    """The templates ``name`` extends, includes or imports, itself included; None if one is chosen at run time."""
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        source = env.loader.get_source(env, current)[0]
+        for referenced in jinja2.meta.find_referenced_templates(env.parse(source)):
+            if referenced is None:
+                return None
+            pending.append(referenced)
+    return frozenset(found)
+
+
+def _map_vocabulary(atlas: Atlas) -> list[tuple[object, object]]:
+    indexes = [place_index(atlas, lang) for lang in languages()]  # each language's words (English chain names…)
+    return [(index.labels, index.encoder.lookups) for index in indexes]

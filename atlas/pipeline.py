@@ -7,29 +7,35 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
+from atlas import cache as atlas_cache
 from atlas.content import Content, read_content
-from atlas.output import write_site
+from atlas.output import checkpoint, looks_like_our_build, write_site
 from atlas.paths import TEMPLATES_DIR
 from atlas.problems import ContentError, Problem
-from atlas.render.urls import UrlMode, normalise_base_url
 from atlas.resolve import Atlas, resolve
+
+if TYPE_CHECKING:
+    from atlas.render.urls import UrlMode
 
 NEEDS_BASE_URL = "sitemap.xml, feed.xml, robots.txt, 404.html and canonical links"
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    atlas: Atlas
-    files: dict[str, bytes]
+    atlas: Atlas | None  # None when the cache showed nothing had changed, so nothing was loaded
+    files: dict[str, bytes]  # every output file (empty when nothing had changed)
     seconds: float
     notes: tuple[str, ...] = ()  # warnings worth telling the person who ran the build
+    outputs: tuple[str, ...] = ()  # the names of every output file, also when nothing was rendered
+    rendered: int | None = None  # pages rendered anew (the rest were reused from the last build); None: all
 
     @property
     def pages(self) -> int:
-        return sum(1 for name in self.files if name.endswith(".html"))
+        return sum(1 for name in (self.files or self.outputs) if name.endswith(".html"))
 
 
 def load_atlas(content_dir: Path, drafts: bool = False) -> Atlas:
@@ -40,6 +46,8 @@ def load_atlas(content_dir: Path, drafts: bool = False) -> Atlas:
 
 def url_mode(atlas: Atlas, mode: str, base_url: str | None = None) -> UrlMode:
     """The URL mode of a build; published uses ``base_url``, else atlas.yaml's, else none (relative only)."""
+    from atlas.render.urls import UrlMode, normalise_base_url  # late: atlas.render loads Folium (~0.6 s)
+
     if mode != "published":
         return UrlMode(mode)
     base = base_url or atlas.settings.base_url
@@ -47,15 +55,18 @@ def url_mode(atlas: Atlas, mode: str, base_url: str | None = None) -> UrlMode:
 
 
 def render(atlas: Atlas, mode: UrlMode, progress: Callable[[int, int], None] | None = None,
-           reuse: Callable[[str], bytes | None] | None = None, added: Mapping[str, str] | None = None,
-           templates: Path = TEMPLATES_DIR) -> dict[str, bytes]:
-    """Every output file of one mode, in memory; template errors become ContentError problems."""
+           reuse: Callable[..., bytes | None] | None = None, added: Mapping[str, str] | None = None,
+           templates: Path = TEMPLATES_DIR, workers: int = 1) -> dict[str, bytes]:
+    """Every output file of one mode, in memory; template errors become ContentError problems.
+
+    ``workers`` > 1 renders a large site on that many processes (``atlas.render.pool``), same bytes.
+    """
     # Imported here: Folium takes ~0.6 s to import, which a run that stops at content errors should not pay.
     from atlas.render import render_site
     from atlas.render.published import published_files
 
     try:
-        files = render_site(atlas, mode, templates, progress=progress, reuse=reuse)
+        files = render_site(atlas, mode, templates, progress=progress, reuse=reuse, workers=workers)
     except jinja2.TemplateError as error:
         raise ContentError([template_problem(error, templates)]) from None
     if mode.name == "published":
@@ -65,19 +76,102 @@ def render(atlas: Atlas, mode: UrlMode, progress: Callable[[int, int], None] | N
 
 def build(content_dir: Path, out: Path | None, mode: str = "published", base_url: str | None = None,
           progress: Callable[[int, int], None] | None = None, force: bool = False,
-          drafts: bool = False) -> BuildResult:
-    """Build the site; write it to ``out`` (atomically) unless ``out`` is None."""
+          drafts: bool = False, cache: bool = True, templates: Path = TEMPLATES_DIR) -> BuildResult:
+    """Build the site; write it to ``out`` (atomically) unless ``out`` is None.
+
+    With ``cache`` (and an ``out``), only what changed since the last build is redone (``atlas.cache``);
+    the result is byte for byte what a full build gives.
+    """
     started = time.perf_counter()
+    notes: list[str] = []
+    previous = inputs = key = None
+    written: dict = {}
+    if out is not None and cache:
+        key = atlas_cache.build_key(content_dir, templates, mode, base_url, drafts)
+        previous, note = atlas_cache.load(out, key)
+        notes += [note] if note else []
+        inputs, input_stats = atlas_cache.input_digests(content_dir, templates, previous and previous.input_stats)
+        written = atlas_cache.scan_outputs(out) if previous else {}
+        if previous and previous.inputs == inputs and written == previous.outputs and looks_like_our_build(out):
+            return BuildResult(None, {}, time.perf_counter() - started, tuple(notes), tuple(previous.outputs), 0)
+    elif out is not None:
+        atlas_cache.forget(out)
+    from atlas.render.pool import default_workers  # late, as url_mode's import
+
     atlas = load_atlas(content_dir, drafts)
     urls = url_mode(atlas, mode, base_url)
-    files = render(atlas, urls, progress=progress)
+    reused: set[str] = set()
+    assets: dict[str, str] = {}
+    reuse = _reuse_from(previous, inputs, atlas, Path(out), written, reused, assets, templates) if inputs else None
+    files = render(atlas, urls, progress=progress, reuse=reuse, templates=templates, workers=default_workers())
     if out is not None:
-        write_site(files, out, force=force)
-    notes = ()
+        checkpoint("rendered")
+        atlas_cache.forget(out)  # from here until the new one is saved, no cache: a crash cannot leave a wrong one
+        write_site(files, out, force=force, linked=reused)
+        checkpoint("swapped")
+        if cache:
+            _save_cache(out, key, inputs, input_stats, atlas, assets)
     if urls.name == "published" and not urls.base_url:
-        notes = (f"no base URL (--base-url, or base_url in atlas.yaml): {NEEDS_BASE_URL} were left out; "
-                 "links are page-relative, so the site still works at any address",)
-    return BuildResult(atlas, files, time.perf_counter() - started, notes)
+        notes.append(f"no base URL (--base-url, or base_url in atlas.yaml): {NEEDS_BASE_URL} were left out; "
+                     "links are page-relative, so the site still works at any address")
+    rendered = None if not reused else sum(1 for name in files if name.endswith(".html")) - len(reused)
+    return BuildResult(atlas, files, time.perf_counter() - started, tuple(notes), tuple(files), rendered)
+
+
+def _reuse_from(previous: atlas_cache.Record | None, inputs: dict[str, str], atlas: Atlas, out: Path,
+                written: dict, reused: set[str], assets_seen: dict[str, str],
+                templates: Path = TEMPLATES_DIR) -> Callable[..., bytes | None]:
+    """A ``reuse`` callback: the last build's bytes of every page the change since then does not affect.
+
+    It also notes the asset names pages link to (``assets_seen``), which the cache keeps.
+    """
+    from atlas.incremental import Snapshot, change_since, template_closure
+    from atlas.render.site import make_environment
+
+    change = None
+    if previous is not None:
+        changed = {name for name in inputs.keys() | previous.inputs.keys()
+                   if inputs.get(name) != previous.inputs.get(name)}
+        change = change_since(Snapshot.from_data(previous.snapshot), Snapshot.of(atlas), changed)
+        if change.everything:
+            change = None
+    intact = {path for path, stat in previous.outputs.items() if written.get(path) == stat} if change else set()
+    env = make_environment(templates)
+    closures: dict[str, frozenset[str] | None] = {}
+
+    stale_names: list[bytes] = []
+
+    def reuse(route, assets: Mapping[str, str]) -> bytes | None:
+        if not assets_seen:
+            assets_seen.update(assets)
+            # a hashed asset name that changed (the search index, say) is in the pages that link to it
+            stale_names.extend(Path(name).name.encode() for key, name in previous.assets.items()
+                               if assets.get(key) != name) if previous else None
+        if change is None or route.path not in intact:
+            return None
+        if route.template not in closures:
+            closures[route.template] = template_closure(env, route.template)
+        if change.affects_route(route.path, closures[route.template]):
+            return None
+        try:
+            data = (out / route.path).read_bytes()
+        except OSError:
+            return None
+        if any(name in data for name in stale_names):
+            return None
+        reused.add(route.path)
+        return data
+    return reuse
+
+
+def _save_cache(out: Path, key: dict, inputs: dict[str, str], input_stats: dict[str, list], atlas: Atlas,
+                assets: dict[str, str]) -> None:
+    from dataclasses import asdict
+
+    from atlas.incremental import Snapshot
+
+    atlas_cache.save(out, atlas_cache.Record(key, inputs, atlas_cache.scan_outputs(out), assets,
+                                             asdict(Snapshot.of(atlas)), input_stats))
 
 
 def template_problem(error: jinja2.TemplateError, templates: Path = TEMPLATES_DIR) -> Problem:
