@@ -15,7 +15,6 @@ from pathlib import Path
 from atlas.content.load import slug_problem
 from atlas.output import OutputError
 from atlas.problems import ContentError
-from atlas.render.urls import BaseUrlError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 SCAFFOLDS = Path(__file__).parent / "scaffolds"
@@ -33,15 +32,19 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include draft entries")
     build.add_argument("--quiet", action="store_true", help="print errors only")
     build.add_argument("--force", action="store_true", help="replace --out even if it is not an atlas build")
+    build.add_argument("--no-cache", action="store_true",
+                       help="render everything, ignoring and removing the build cache (.atlas-cache/)")
 
     check = commands.add_parser("check", help="validate the content and every link of every output mode; write nothing")
     check.add_argument("--content", type=Path, default=Path("content"))
     check.add_argument("--quiet", action="store_true")
+    check.add_argument("--strict", action="store_true",
+                       help="fail (exit 1) on warnings too, such as entries the English edition lacks")
 
     serve = commands.add_parser("serve", help="preview: serve the site, rebuild and reload on every change")
     serve.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1, this machine only); an address "
+                                      "other machines reach, e.g. 0.0.0.0, is served only when named here")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
     bundle = commands.add_parser("bundle", help="write the offline zip (opens from file://, no network)")
@@ -67,12 +70,26 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as error:
         report_problems(error, getattr(args, "content", None))
         return EXIT_CONTENT
-    except (OutputError, BaseUrlError) as error:
+    except _usage_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted; the previous output is unchanged", file=sys.stderr)
         return 130
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    from atlas.render.urls import BaseUrlError  # imported when needed: atlas.render loads Folium (~0.6 s)
+
+    return OutputError, BaseUrlError
+
+
+def _asset_errors() -> tuple[type[Exception], ...]:
+    """Missing front-end files; imported only when a build fails (a build with nothing to do loads no renderer)."""
+    from atlas.render.assets import MissingVendorFiles
+    from atlas.render.maps import AssetError
+
+    return MissingVendorFiles, AssetError
 
 
 def report_problems(error: ContentError, content: Path | None) -> None:
@@ -85,20 +102,24 @@ def report_problems(error: ContentError, content: Path | None) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from atlas.pipeline import build  # imported here so `--help` stays instant
-    from atlas.render.assets import MissingVendorFiles
-    from atlas.render.maps import AssetError
 
     with progress_display(enabled=not args.quiet) as progress:
         try:
             result = build(args.content, args.out, "published", args.base_url, progress=progress, force=args.force,
-                           drafts=args.drafts)
-        except (MissingVendorFiles, AssetError) as error:
+                           drafts=args.drafts, cache=not args.no_cache)
+        except _asset_errors() as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_CONTENT
     if not args.quiet:
         for note in result.notes:
             print(f"note: {note}", file=sys.stderr)
-        print(f"Built {result.pages} pages ({len(result.files)} files) into {args.out} in {result.seconds:.2f} s")
+        if result.atlas is None:
+            print(f"Up to date: nothing changed since the last build of {args.out} ({result.pages} pages); "
+                  f"checked in {result.seconds:.2f} s")
+        else:
+            redone = "" if result.rendered is None else f", {result.rendered} rendered anew, the rest reused"
+            print(f"Built {result.pages} pages ({len(result.outputs)} files{redone}) into {args.out} "
+                  f"in {result.seconds:.2f} s")
     return EXIT_OK
 
 
@@ -110,6 +131,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from atlas.render.urls import UrlMode, normalise_base_url
 
     atlas = load_atlas(args.content)
+    warnings = missing_translations(args.content)
     # the published site is checked under a path prefix even when no base URL is configured
     base = normalise_base_url(atlas.settings.base_url or CHECK_BASE_URL)
     modes = (UrlMode("published", base), UrlMode("preview"), UrlMode("offline"))
@@ -128,6 +150,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         print(f"{len(broken)} broken link{'s' if len(broken) != 1 else ''} found.", file=sys.stderr)
         return EXIT_CONTENT
+    root = Path(args.content).resolve()
+    for warning in warnings:
+        print(warning.format(root), file=sys.stderr)
+    if warnings:
+        count = len(warnings)
+        print(f"{count} warning{'s' if count != 1 else ''}: missing English translations"
+              + (" (--strict: failing)." if args.strict else "."), file=sys.stderr)
+        if args.strict:
+            return EXIT_CONTENT
     if not args.quiet:
         print(f"OK: {len(atlas.chains)} chains, {len(atlas.parks)} parks, {len(atlas.projects)} projects, "
               f"{len(atlas.content.sources)} sources, {len(atlas.content.figures)} figures; no problems. "
@@ -135,11 +166,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def missing_translations(content: Path) -> list:
+    """Warnings for entries without English name, summary or body (see atlas.content.entries)."""
+    from atlas.content.entries import translation_warnings
+    from atlas.content.load import load_content
+
+    return translation_warnings(load_content(Path(content)).entries)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    from atlas.serve import ServeError, serve
+    from atlas.serve import DEFAULT_HOST, ServeError, serve
 
     try:
-        serve(args.content, args.host, args.port)
+        explicit = args.host is not None  # only the command line may open the preview to other machines
+        serve(args.content, args.host if explicit else DEFAULT_HOST, args.port, explicit_host=explicit)
     except ServeError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -14,17 +14,21 @@ from __future__ import annotations
 import errno
 import hashlib
 import html
+import ipaddress
 import json
 import mimetypes
+import os
 import posixpath
 import socket
+import stat
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from pathlib import Path
 
+from atlas.i18n import LOCALES_DIR
 from atlas.incremental import reuse_unaffected, what_changed
 from atlas.pipeline import load_atlas, render
 from atlas.problems import ContentError, Problem
@@ -35,33 +39,72 @@ from atlas.resolve import Atlas
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.02
 STATUS_PATH = "/__atlas__/status.json"  # for tests and tools; "_" never starts an output path
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+DEFAULT_HOST = "127.0.0.1"
 PREVIEW = UrlMode("preview")
+CLOCK_MARGIN_NS = 2_000_000_000  # file times are coarse (a few ms; FAT: 2 s): saves this close may look alike
+MAX_DIGEST_BYTES = 4_000_000  # entries are at most 2 MB; a bigger file is compared by time and size only
 
 
 class ServeError(Exception):
-    """The server cannot start (port in use, unknown host); the message says what to do."""
+    """The server cannot start (port in use, unknown host, an address other machines reach); says what to do."""
 
 
-Snapshot = dict[Path, tuple[int, int]]
+Snapshot = dict[Path, tuple[int, int, int, str | None]]  # path → (mtime_ns, size, inode, digest or None)
 
 
-def snapshot(roots: Iterable[Path]) -> Snapshot:
-    """(mtime_ns, size) of every file under ``roots``: a cheap way to see edits, additions and removals."""
+def snapshot(roots: Iterable[Path], racy_after_ns: int = 0) -> Snapshot:
+    """Every file under ``roots``: a cheap way to see edits, additions and removals.
+
+    Files changed since ``racy_after_ns`` also get a digest of their bytes: two saves within one tick of the
+    file system's clock can leave time and size alike (as git does for "racily clean" files).
+    """
     seen: Snapshot = {}
     for root in roots:
-        paths = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
-        for path in paths:
-            hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-            if hidden or path.name.endswith(("~", ".swp")):
-                continue
+        for path in _files_under(root):
             try:
                 info = path.stat()
-            except OSError:  # removed while we looked
+            except OSError:  # removed while we looked, a dangling or looping link
                 continue
-            if path.is_file():
-                seen[path] = (info.st_mtime_ns, info.st_size)
+            # pipes and devices are seen (the build then says what is wrong) but never read: a pipe would block
+            racy = stat.S_ISREG(info.st_mode) and info.st_mtime_ns >= racy_after_ns and info.st_size <= MAX_DIGEST_BYTES
+            seen[path] = (info.st_mtime_ns, info.st_size, info.st_ino, _digest(path) if racy else None)
     return seen
+
+
+def _files_under(root: Path) -> Iterator[Path]:
+    """Files under ``root`` but not in hidden folders, nor editors' backups; a folder that vanishes is skipped."""
+    if root.is_file():
+        yield root
+        return
+    for folder, folders, names in os.walk(root):  # unlike Path.rglob, os.walk skips folders removed meanwhile
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            if not name.startswith(".") and not name.endswith(("~", ".swp")):
+                yield Path(folder, name)
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
+def changed_paths(before: Snapshot, after: Snapshot) -> set[Path]:
+    """Files added, removed or changed between two snapshots (digests count where both have one)."""
+    def same(old, new) -> bool:
+        if old is None or new is None:
+            return old is new
+        return old[:3] == new[:3] and (old[3] is None or new[3] is None or old[3] == new[3])
+    return {path for path in before.keys() | after.keys() if not same(before.get(path), after.get(path))}
+
+
+def printable(text: str) -> str:
+    """``text`` safe to encode: a file name that is not UTF-8 shows its bytes as ``\\xff`` escapes."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class Preview:
@@ -82,7 +125,7 @@ class Preview:
 
     @property
     def watched(self) -> tuple[Path, ...]:
-        return (self.content_dir, self.templates, STATIC_DIR)
+        return (self.content_dir, self.templates, STATIC_DIR, LOCALES_DIR)  # an edited catalog redoes every page
 
     def rebuild(self, changed: Iterable[Path] = ()) -> bool:
         """Build again; on success swap the new site in, else keep the old one and record the problems."""
@@ -94,9 +137,9 @@ class Preview:
                                   hashed_assets=self.mode.hashed_assets)
             files = render(atlas, self.mode, reuse=reuse_unaffected(change, self.files), templates=self.templates)
         except ContentError as error:
-            self.problems = [self._shown(problem) for problem in error.problems]
+            self.problems = [printable(self._shown(problem)) for problem in error.problems]
         except Exception as error:  # a bug or a missing install must not stop the preview
-            self.problems = [describe_exception(error)]
+            self.problems = [printable(describe_exception(error))]
             self.log(traceback.format_exc().rstrip())
         else:
             self.files, self.atlas, self.problems, self._unbuilt = files, atlas, [], set()
@@ -171,6 +214,13 @@ def error_page(problems: list[str]) -> bytes:
             f"</head><body>{overlay(problems)}</body></html>").encode()
 
 
+def missing_page(path: str, generation: int, problems: list[str]) -> bytes:
+    """A page that is not in the build (yet): it keeps listening, so it reloads when a save brings it back."""
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>404 没有这个页面 Not found'
+            f"</title></head><body><p>没有这个页面 · No page at {html.escape(path)} in the current build.</p>"
+            f"{catch_up_script(generation)}{overlay(problems) if problems else ''}</body></html>").encode()
+
+
 def content_type(path: str) -> str:
     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
     if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
@@ -200,6 +250,9 @@ class PreviewApp:
         status, found = resolve_request(path, preview.files)
         if status == 301:
             return self._respond(start_response, 301, b"", "text/plain", [("Location", found)])
+        if status == 404 and posixpath.splitext(path)[1] in ("", ".html"):  # a page, e.g. its folder was removed
+            return self._respond(start_response, 404, missing_page(path, preview.generation, preview.problems),
+                                 "text/html; charset=utf-8")
         if status != 200:
             return self._respond(start_response, status, found.encode(), "text/plain; charset=utf-8")
         body = preview.files[found]
@@ -255,16 +308,42 @@ def bind_message(error: OSError, host: str, port: int) -> str:
     return f"cannot listen on {host}:{port}: {error.strerror or error}"
 
 
-def serve(content_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Build, then serve and rebuild on every change until Ctrl+C. Raises ServeError if it cannot start."""
+def is_loopback(host: str) -> bool:
+    """Whether every address ``host`` names is this machine's loopback (127.0.0.0/8, ::1)."""
+    if not host.strip():
+        raise ServeError("--host needs an address, e.g. --host 127.0.0.1")
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise ServeError(f"cannot resolve --host '{host}'; use an address such as 127.0.0.1") from None
+    return all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
+
+
+def check_host(host: str, explicit: bool) -> str | None:
+    """Refuse an address other machines can reach unless ``--host`` named it; else a warning, or None."""
+    if is_loopback(host):
+        return None
+    if not explicit:
+        raise ServeError(f"refusing to serve the preview on {host}, which other machines can reach; it serves "
+                         f"on {DEFAULT_HOST} unless you ask on the command line: python build.py serve --host {host}")
+    return f"warning: serving on {host}: other machines on your network can open this preview"
+
+
+def serve(content_dir: Path, host: str = DEFAULT_HOST, port: int = 8000, *, explicit_host: bool = False) -> None:
+    """Build, then serve and rebuild on every change until Ctrl+C. Raises ServeError if it cannot start.
+
+    Only loopback addresses are served unless ``explicit_host`` says the user typed ``--host`` (settings or
+    the environment must never open the preview to the network).
+    """
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from livereload.watcher import Watcher
     from tornado.ioloop import PeriodicCallback
 
+    warning = check_host(host, explicit_host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     check_port(host, port)
-    if host not in LOOPBACK:
-        print(f"warning: serving on {host}: other machines on your network can open this preview", file=sys.stderr)
     preview = Preview(content_dir)
     preview.rebuild()
 
@@ -273,7 +352,8 @@ def serve(content_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
 
         def __init__(self) -> None:
             super().__init__()
-            self.seen = snapshot(preview.watched)
+            self.taken = time.time_ns()
+            self.seen = snapshot(preview.watched, self.taken - CLOCK_MARGIN_NS)
             for root in preview.watched:
                 self.watch(str(root))  # livereload watches the working directory when given nothing
 
@@ -285,16 +365,24 @@ def serve(content_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
             return None, None
 
         def tick(self) -> None:
-            now = snapshot(preview.watched)
-            if now == self.seen:
+            try:
+                self.look()
+            except Exception:  # noqa: BLE001 - nothing the watcher meets may stop the preview; look again next tick
+                preview.log(printable(traceback.format_exc().rstrip()))
+
+        def look(self) -> None:
+            taken = time.time_ns()
+            racy_after = self.taken - CLOCK_MARGIN_NS  # anything saved since the last look gets a digest
+            now = snapshot(preview.watched, racy_after)
+            if not changed_paths(self.seen, now):
                 return
             for _ in range(10):  # let a save that is still being written finish (truncate, then write)
                 time.sleep(SETTLE_SECONDS)
-                settled, now = now, snapshot(preview.watched)
-                if settled == now:
+                settled, now = now, snapshot(preview.watched, racy_after)
+                if not changed_paths(settled, now):
                     break
-            changed = {path for path in now.keys() | self.seen.keys() if now.get(path) != self.seen.get(path)}
-            self.seen = now
+            changed = changed_paths(self.seen, now)
+            self.seen, self.taken = now, taken
             preview.rebuild(changed)
             self.filepath = _reload_path(changed, preview)
             LiveReloadHandler.reload_waiters(self.filepath)

@@ -117,7 +117,9 @@ EDITS = {
     "park renamed": [("parks/display-park.md", "name: 测试显示产业园", "name: 测试显示产业园（新）")],
     "park moves district": [("parks/display-park.md", "district: 崂山区", "district: 黄岛区")],
     "chain renamed": [("chains/display.md", "name: 新型显示产业链", "name: 新型显示产业链（新）")],
-    "chain English name": [("chains/finance.yaml", "group: unstated", "group: unstated\nname_en: Finance")],
+    "chain English name": [("chains/finance.yaml", "name_en: Modern Finance", "name_en: Finance")],
+    "project English name and body": [(PANEL, "name_en: Panel plant", "name_en: Panel works"),
+                                      ("projects/panel-plant.en.md", "Notes on", "More notes on")],
     "settings": [("atlas.yaml", "title: 测试图集", "title: 测试图集二")],
     "source title": [("sources/test-daily.yaml", "title:", "title: 新")],
     "free page": [("pages/about.md", "---", "---\nsummary: 新摘要")],
@@ -196,7 +198,7 @@ def test_a_project_edit_redoes_its_own_related_pages_only(mini_content):
 
 def test_a_chain_edit_redoes_everything_because_every_map_lists_the_chains(mini_content):
     old = load_atlas(mini_content)
-    path = edit(mini_content, "chains/finance.yaml", "group: unstated", "group: unstated\nname_en: Finance")
+    path = edit(mini_content, "chains/finance.yaml", "name_en: Modern Finance", "name_en: Finance")
     assert what_changed(old, load_atlas(mini_content), [path], mini_content).everything
 
 
