@@ -60,11 +60,9 @@ def served(folder: Path):
 
 
 def errors_of(page) -> list[str]:
-    """Console errors and uncaught exceptions, except the browser's own /favicon.ico probe on http (the site has
-    no favicon; file:// pages are not probed)."""
+    """Console errors and uncaught exceptions (the site names its icon, so the browser probes no /favicon.ico)."""
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error"
-            and not message.location.get("url", "").endswith("/favicon.ico") and errors.append(message.text))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
 
@@ -106,12 +104,17 @@ def click_marker(page, slug: str) -> None:
     page.wait_for_selector(".leaflet-popup-content a")
 
 
-@pytest.mark.parametrize("path", ["index.html", "parks/display-park/index.html", "map/index.html"])
+@pytest.mark.parametrize("path", ["index.html", "parks/display-park/index.html", "map/index.html",
+                                  "chains/display/index.html", "projects/area-project/index.html"])
 def test_markers_equal_the_entries_shown(offline, content, recorded_page, path):
     atlas = load_atlas(content)
     if path.startswith("parks/"):
         expected = expected_places(atlas, [atlas.park_by_slug["display-park"]],
                                    atlas.projects_of_park["display-park"])
+    elif path.startswith("chains/"):
+        expected = expected_places(atlas, atlas.parks_of_chain["display"], atlas.projects_of_chain["display"])
+    elif path.startswith("projects/"):
+        expected = [("projects", "area-project")]
     else:
         expected = expected_places(atlas, atlas.parks, atlas.projects)
     recorded = recorded_page()
@@ -124,6 +127,9 @@ def test_markers_equal_the_entries_shown(offline, content, recorded_page, path):
     assert label and page.get_attribute(".atlas-map", "tabindex") == "0"
     assert recorded.errors == [] and recorded.foreign_requests == []
     assert all(url.startswith("file://") for url in recorded.requests)
+    # the site's places come from one shared script, loaded once; the page only names the ones it shows
+    assert [url for url in recorded.requests if "/maps/places" in url] == [(offline / "static/maps/places.js").as_uri()]
+    assert page.evaluate("() => ATLAS_PLACES.rows.length") == len(expected_places(atlas, atlas.parks, atlas.projects))
 
 
 @pytest.mark.parametrize("mode", ["offline", "preview", "published"])
@@ -145,6 +151,12 @@ def test_popup_opens_and_its_link_leads_to_the_entry(content, tmp_path, recorded
         assert page.inner_text("h1").startswith("面板工厂")
         assert page.url.endswith("/projects/panel-plant/index.html" if mode == "offline" else "/projects/panel-plant/")
         assert errors == [] and recorded.foreign_requests == []
+        assert not [url for url in recorded.requests if url.endswith("favicon.ico")]
+        assert [url for url in recorded.requests if url.endswith(".svg") and "favicon" in url]  # the site's own icon
+        places = [url for url in recorded.requests if "/maps/places" in url]
+        assert places and len(set(places)) == 1  # both pages load the one shared places script
+        if mode == "published":  # under a content-hashed name, cache-safe for a year
+            assert re.search(r"/static/maps/places\.[0-9a-f]{10}\.js$", places[0])
 
 
 def test_layers_and_statuses_filter_the_markers_and_the_table(offline, recorded_page):
@@ -194,6 +206,10 @@ def test_precision_is_drawn_honestly(offline, recorded_page):
     circle = page.evaluate(f"""() => {{ const m = {entry}.markers[0];
         return {{radius: m.atlasCircle.getRadius(), shown: {entry}.circles.hasLayer(m.atlasCircle)}}; }}""")
     assert circle == {"radius": 800, "shown": True}
+    assert page.evaluate(f"() => {entry}.map.hasLayer({entry}.circles)")
+    # zoomed out until 800 m is smaller than the marker, the circle would say nothing: it is not drawn
+    page.evaluate(f"() => {entry}.map.setZoom(9, {{animate: false}})")
+    assert not page.evaluate(f"() => {entry}.map.hasLayer({entry}.circles)")
     assert page.locator(".leaflet-tooltip.approximate-label").count() == 0
     # an exact site: a marker alone
     page = open_map(recorded, (offline / "projects/site-project/index.html").as_uri())

@@ -1,4 +1,5 @@
-"""Maps without a browser: datum conversion, how each precision is drawn, local assets only, the data block."""
+"""Maps without a browser: datum conversion, how each precision is drawn, local assets only, the shared places
+script and each map's data block."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 
 from atlas.cli import main
 from atlas.pipeline import build, load_atlas
-from atlas.render import basemap, maps, site, views
+from atlas.render import basemap, fingerprint, maps, site, views
 from atlas.render.assets import VENDOR_FILES
+from atlas.render.text import CHINESE
 from atlas.render.urls import UrlMode
 from tests.conftest import QINGDAO_CONTENT
 
@@ -46,9 +48,9 @@ def data_blocks(html: str) -> list[dict]:
                                                    html, re.S)]
 
 
-def places_of(html: str) -> list[dict]:
-    [block] = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', html, re.S)
-    return maps.decode_payload(block)
+def places_of(files: dict[str, bytes], page: str, datum: str = basemap.WGS84) -> list[dict]:
+    [block] = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', files[page].decode(), re.S)
+    return maps.decode_payload(block, maps.places_script_in(files, datum))
 
 
 # --- datum ------------------------------------------------------------------------------------------
@@ -114,8 +116,9 @@ def test_places_carry_their_drawing_and_say_their_precision(mini_content, write_
 # --- local assets only ------------------------------------------------------------------------------
 
 def test_every_map_asset_is_shipped_from_npm():
-    for url, target in maps.VENDOR.items():
-        assert target.startswith("vendor/") and target.removeprefix("vendor/") in VENDOR_FILES, url
+    for element in (maps.AtlasMap, maps.Places):
+        for _, path in element.default_js + element.default_css:
+            assert path.startswith("vendor/") and path.removeprefix("vendor/") in VENDOR_FILES, path
     fragment = maps.build_map(maps.MapSpec("test-map", (36.2, 120.3), 9, "osm"))
     assert fragment.js[:2] == ("vendor/leaflet/leaflet.js", "vendor/leaflet.markercluster/leaflet.markercluster.js")
     assert "jquery" not in " ".join(fragment.js + fragment.css).lower()
@@ -137,7 +140,8 @@ def test_folium_defaults_and_icon_would_drag_in_cdn_assets_and_are_refused():
     with pytest.raises(maps.AssetError, match="does not ship"):
         maps._local_assets(root)
     # AtlasMap lists Leaflet alone, and no map of ours uses folium.Icon
-    assert maps.AtlasMap.default_js == [("leaflet", maps.LEAFLET_JS)]
+    assert maps.AtlasMap.default_js == [("leaflet", "vendor/leaflet/leaflet.js")]
+    assert maps.AtlasMap.default_css == [("leaflet_css", "vendor/leaflet/leaflet.css")]
     assert "AwesomeMarkers" not in maps.build_map(maps.MapSpec("test-map", (36.2, 120.3), 9, "osm")).script
 
 
@@ -184,9 +188,11 @@ def test_one_data_block_per_map_and_no_statement_per_marker(mini_content):
 def test_data_block_round_trips_and_links_follow_the_url_mode(mini_content):
     atlas = load_atlas(mini_content)
     for mode, link in (("offline", "../projects/site-project/index.html"), ("preview", "../projects/site-project/")):
-        html = build(mini_content, None, mode=mode).files["map/index.html"].decode()
+        files = build(mini_content, None, mode=mode).files
+        html = files["map/index.html"].decode()
         [block] = data_blocks(html)
-        places = places_of(html)
+        places = places_of(files, "map/index.html")
+        assert block["places"] == "all"
         assert {(p["kind"], p["slug"]) for p in places} == set(views.place_index(atlas).records)
         site_project = next(p for p in places if p["slug"] == "site-project")
         assert (site_project["lat"], site_project["lon"]) == (36.07, 120.38)
@@ -200,17 +206,19 @@ def test_amap_tiles_move_every_point_and_outline_to_gcj02(mini_content):
     settings.write_text(settings.read_text(encoding="utf-8").replace("tiles: none", "tiles: amap"), encoding="utf-8")
     files = build(mini_content, None, mode="preview").files
     html = files["projects/site-project/index.html"].decode()
-    [place] = places_of(html)
+    [place] = places_of(files, "projects/site-project/index.html", basemap.GCJ02)
     assert (place["lat"], place["lon"]) == basemap.to_datum((36.07, 120.38), basemap.GCJ02) != (36.07, 120.38)
     assert "geo/qingdao-geo.gcj02.js" in html and "geo/qingdao-geo.js" not in html
+    assert "maps/places.gcj02.js" in html and "static/maps/places.js" not in files  # only the datum in use
     assert "https://webrd0{s}.is.autonavi.com/appmaptile?" in html and "amap.com" in html and "AutoNavi" in html
     gcj = json.loads(files["static/geo/qingdao-geo.gcj02.js"].decode().removeprefix("window.ATLAS_GEO = ")[:-2])
     wgs = json.loads(files["static/geo/qingdao-geo.js"].decode().removeprefix("window.ATLAS_GEO = ")[:-2])
     assert gcj["labels"]["黄岛区"] == list(basemap.to_datum(tuple(wgs["labels"]["黄岛区"]), basemap.GCJ02))
     assert gcj["coastline"] != wgs["coastline"] and gcj["districts"] != wgs["districts"]
     # the offline bundle has no tiles, so it stays in WGS-84
-    offline = build(mini_content, None, mode="offline").files["projects/site-project/index.html"].decode()
-    assert places_of(offline)[0]["lat"] == 36.07 and "autonavi" not in offline
+    offline = build(mini_content, None, mode="offline").files
+    assert places_of(offline, "projects/site-project/index.html")[0]["lat"] == 36.07
+    assert "autonavi" not in offline["projects/site-project/index.html"].decode()
 
 
 def test_osm_tiles_carry_their_credit(mini_content):
@@ -279,8 +287,130 @@ def test_full_map_page_of_a_big_atlas_stays_small():
     from bench.synthetic import synthetic_atlas
 
     atlas = synthetic_atlas(3000)
-    request = site.map_route(atlas).context["maps"][0]
-    view = site.map_view(atlas, request, "map/index.html", UrlMode("offline"))
+    request = site.map_route(atlas, CHINESE).context["maps"][0]
+    view = site.map_view(atlas, request, "map/index.html", UrlMode("offline"), CHINESE)
     assert not view.text_in_html
-    assert len(view.data.encode()) < 120 * 3000  # about 100 bytes per place
-    assert len(maps.decode_payload(view.data)) == len(view.places)
+    assert len(view.data.encode()) < 2000  # the places themselves are in the shared script
+    script = views.places_files(atlas, [basemap.WGS84])["static/maps/places.js"]
+    assert len(script) < 120 * 3000  # about 100 bytes per place
+    assert len(maps.decode_payload(view.data, script)) == len(view.places)
+
+
+# --- one shared places script -----------------------------------------------------------------------
+
+MAP_PAGES = ("index.html", "map/index.html", "parks/display-park/index.html", "projects/site-project/index.html",
+             "chains/display/index.html")
+
+
+@pytest.mark.parametrize("mode", ["offline", "preview", "published"])
+def test_every_map_page_loads_the_one_shared_places_script(mini_content, mode):
+    files = build(mini_content, None, mode=mode, base_url="https://example.org/atlas/" if mode == "published"
+                  else None).files
+    scripts = sorted(name for name in files if name.startswith("static/maps/"))
+    name = next(n for n in scripts if files[n] == maps.places_script_in(files))  # the primary language's
+    if mode == "published":  # cache-safe: the name carries the hash of the bytes
+        assert re.fullmatch(r"static/maps/places\.[0-9a-f]{10}\.js", name)
+        assert fingerprint.hashed_name("static/maps/places.js", files[name]) == name
+    else:
+        assert name == "static/maps/places.js"
+    # one script per language: a second language is a second file, which its own pages load
+    others = {posixpath.basename(n).split(".")[1] for n in scripts if n != name}
+    assert len(scripts) == 1 + len(others)
+    pages = [(page, name) for page in MAP_PAGES]
+    for language in others:
+        other = next(n for n in scripts if posixpath.basename(n).split(".")[1] == language)
+        pages += [(f"{language}/{page}", other) for page in MAP_PAGES if f"{language}/{page}" in files]
+    for page, script in pages:
+        html = files[page].decode()
+        links = [link for link in re.findall(r'<script src="([^"]+)"', html) if "maps/places" in link]
+        assert len(links) == 1, page
+        assert posixpath.normpath(posixpath.join(posixpath.dirname(page), links[0])) == script, page
+        # the places script comes after Leaflet and before the drawing code and the map's own script
+        scripts = re.findall(r'<script src="[^"]*/(leaflet(?:\.[0-9a-f]{10})?\.js|places[^"]*|atlas-map[^"]*)"', html)
+        assert [s.split(".")[0] for s in scripts] == ["leaflet", "places", "atlas-map"], page
+
+
+def test_a_project_page_names_its_place_and_carries_no_place_data(mini_content):
+    files = build(mini_content, None, mode="offline").files
+    html = files["projects/site-project/index.html"].decode()
+    [block] = data_blocks(html)
+    assert block["places"] == {"parks": [], "projects": ["site-project"]}
+    assert not {"rows", "lookups", "columns"} & set(block)
+    # no other place's name or coordinates: the page holds the words of its own map only
+    assert "测试显示产业园" not in json.dumps(block, ensure_ascii=False) and "36.07" not in json.dumps(block)
+    assert len(json.dumps(block, ensure_ascii=False).encode()) < 1000
+    assert block["labels"]["status"] == {"under_construction": "在建"}
+    assert [(p["kind"], p["slug"]) for p in places_of(files, "projects/site-project/index.html")] == \
+        [("projects", "site-project")]
+
+
+def test_park_and_chain_maps_name_exactly_their_places(mini_content):
+    atlas = load_atlas(mini_content)
+    files = build(mini_content, None, mode="offline").files
+    park = places_of(files, "parks/display-park/index.html")
+    assert [(p["kind"], p["slug"]) for p in park] == [("parks", "display-park")] + [
+        ("projects", p.slug) for p in atlas.projects_of_park["display-park"] if atlas.placement("projects", p.slug)]
+    chain = places_of(files, "chains/display/index.html")
+    assert {p["slug"] for p in chain if p["kind"] == "projects"} == {
+        p.slug for p in atlas.projects_of_chain["display"] if atlas.placement("projects", p.slug)}
+
+
+def test_the_places_script_holds_every_placed_entry_once_and_a_second_language_is_a_second_file(mini_content):
+    atlas = load_atlas(mini_content)
+    index = views.place_index(atlas)
+    data = maps.read_places_script(index.encoder.script(basemap.WGS84))
+    assert data["datum"] == "wgs84" and len(data["rows"]) == len(index.records)
+    # the script holds codes and this language's names; words for the codes come with each page
+    assert "状态" not in json.dumps(data, ensure_ascii=False) and "在建" not in json.dumps(data, ensure_ascii=False)
+    english = maps.PlaceEncoder([{**record, "name": record["slug"].upper()} for record in index.records.values()],
+                                index.labels)
+    assert maps.places_path(basemap.WGS84, "en") == "maps/places.en.js" != maps.places_path(basemap.WGS84)
+    names = {row[2] for row in maps.read_places_script(english.script(basemap.WGS84))["rows"]}
+    assert "SITE-PROJECT" in names
+
+
+def test_hostile_names_stay_text_in_the_places_script():
+    encoder = maps.PlaceEncoder([{"kind": "projects", "slug": "x", "name": "</script><script>alert(1)</script>\u2028",
+                                  "lat": 36.0, "lon": 120.0, "precision": "site", "layer": "none"}],
+                                {"text": {}, "kind": {}, "status": {}, "precision": {}, "layer": {}})
+    script = encoder.script(basemap.WGS84).decode()
+    assert "\u2028" not in script and script.count("\n") == 1
+    assert maps.read_places_script(script)["rows"][0][2] == "</script><script>alert(1)</script>\u2028"
+
+
+# --- the per-page cost of small maps ------------------------------------------------------------------
+
+def test_once_renders_a_macro_once_per_arguments_render_and_language():
+    import jinja2
+
+    from atlas.i18n import language
+
+    env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    calls: list[int] = []
+    env.globals.update(once=views.once, count=lambda n: calls.append(n) or "")
+    template = env.from_string('{% macro words(n) %}{{ count(n) }}{{ _("项目") }}<{{ n }}>{% endmacro %}'
+                               "{{ once(words, 1) }}|{{ once(words, 1) }}|{{ once(words, 2) }}")
+    english = language("en")
+    word = english.gettext("项目")
+    assert word != "项目"
+    env.install_gettext_translations(english.translations, newstyle=True)
+    assert template.render() == f"{word}<1>|{word}<1>|{word}<2>"
+    assert template.render() == f"{word}<1>|{word}<1>|{word}<2>"
+    assert calls == [1, 2]  # each argument once, across the pages of one render
+    env.install_null_translations(newstyle=True)  # the next render (another catalog): rendered afresh
+    assert template.render() == "项目<1>|项目<1>|项目<2>"
+    assert calls == [1, 2, 1, 2]
+
+
+def test_the_slugs_of_a_map_are_written_as_json_dumps_writes_them():
+    atlas = load_atlas(QINGDAO_CONTENT)
+    index = views.place_index(atlas)
+    places = list(index.records.values())[:3]
+    hostile = {**places[0], "slug": 'a"b</script>\u2028é\\'}
+    href = {"parks": "p/@", "projects": "q/@"}
+    payload = json.loads(index.encoder.payload([hostile, *places[1:]], basemap.WGS84, href))
+    expected = {"parks": [], "projects": []}
+    for place in [hostile, *places[1:]]:
+        expected[place["kind"]].append(place["slug"])
+    assert payload["places"] == expected
+    assert "<" not in index.encoder.payload([hostile], basemap.WGS84, href)

@@ -1,17 +1,19 @@
 """Folium maps whose every asset is served by the site itself.
 
-Folium element classes name CDN URLs; :data:`VENDOR` maps each URL we allow to a file installed
-from the npm registry (``package.json``), copied to ``static/vendor/`` in the output. A page that
-would reference any other asset fails the build (:class:`AssetError`). The Folium part of a map
-(Leaflet map, tile layer, calls into ``static/js/atlas-map.js``) depends only on its
-:class:`MapSpec`, so it is rendered once per spec; the places go to the browser as one JSON data
-block per map (:class:`PlaceEncoder`): no per-marker JavaScript statements.
+The Folium element classes we use name local files under ``static/vendor/`` (installed from the npm
+registry, ``package.json``) instead of CDN URLs; a page that would reference any asset the site does
+not ship fails the build (:class:`AssetError`). The Folium part of a map (Leaflet map, tile layer,
+calls into ``static/js/atlas-map.js``) depends only on its :class:`MapSpec`, so it is rendered once
+per spec. The places of the whole site go to the browser once, as one shared script per language and
+datum (``static/maps/places.js``, :meth:`PlaceEncoder.script`); each map's own JSON data block names
+only which places it shows and the words its popups use: no per-marker JavaScript statements.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,22 +25,20 @@ from folium.template import Template
 
 from atlas.render import basemap
 
-LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-CLUSTER_JS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js"
-CLUSTER_CSS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"
-CLUSTER_DEFAULT_CSS = ("https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
-                       "MarkerCluster.Default.css")
+# Files under static/ that Folium's elements load (copied from node_modules at build time, see assets.VENDOR_FILES)
+LEAFLET_JS = "vendor/leaflet/leaflet.js"
+LEAFLET_CSS = "vendor/leaflet/leaflet.css"
+CLUSTER_JS = "vendor/leaflet.markercluster/leaflet.markercluster.js"
+CLUSTER_CSS = "vendor/leaflet.markercluster/MarkerCluster.css"
+MAP_SCRIPT = "js/atlas-map.js"  # our own drawing code, after the vendor scripts, base map and places
+DEFAULT_LANGUAGE = "zh"
 
-# CDN URL folium would use -> file under static/vendor/ (copied from node_modules at build time)
-VENDOR: dict[str, str] = {
-    LEAFLET_JS: "vendor/leaflet/leaflet.js",
-    LEAFLET_CSS: "vendor/leaflet/leaflet.css",
-    CLUSTER_JS: "vendor/leaflet.markercluster/leaflet.markercluster.js",
-    CLUSTER_CSS: "vendor/leaflet.markercluster/MarkerCluster.css",
-    CLUSTER_DEFAULT_CSS: "vendor/leaflet.markercluster/MarkerCluster.Default.css",
-}
-MAP_SCRIPT = "js/atlas-map.js"  # our own drawing code, after the vendor scripts and the base-map data
+
+def places_path(datum: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The shared places script (under static/) of one language and datum: ``maps/places.js``,
+    ``maps/places.gcj02.js``, ``maps/places.en.js``… Each sets ``window.ATLAS_PLACES``; a page loads one."""
+    suffix = ("" if language == DEFAULT_LANGUAGE else f".{language}") + ("" if datum == basemap.WGS84 else f".{datum}")
+    return f"maps/places{suffix}.js"
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,9 @@ class AssetError(Exception):
 
 
 class AtlasMap(folium.Map):
-    # Only Leaflet: the default list also pulls jQuery, Bootstrap and Font Awesome from CDNs, which
-    # our markers (circle markers, DivIcons, DOM-built popups) do not need. Set on this subclass so
-    # folium's own class-level lists stay untouched for anything else in the process.
+    # Only Leaflet, as a local file: the default list also pulls jQuery, Bootstrap and Font Awesome from
+    # CDNs, which our markers (circle markers, DivIcons, DOM-built popups) do not need. Set on this
+    # subclass so folium's own class-level lists stay untouched for anything else in the process.
     default_js = [("leaflet", LEAFLET_JS)]
     default_css = [("leaflet_css", LEAFLET_CSS)]
 
@@ -139,17 +139,24 @@ class MapSpec:
     center: tuple[float, float]  # WGS-84
     zoom: int
     tiles: str = "none"  # a key of TILES, or none (the vector base map alone)
+    language: str = DEFAULT_LANGUAGE  # which shared places script the map reads (names, formatted amounts)
 
 
 @dataclass(frozen=True)
 class MapFragment:
     map_id: str
     dom_id: str  # the element id Leaflet draws into (folium's variable name for the map)
-    data_id: str  # the id of the <script type="application/json"> holding the places
+    data_id: str  # the id of the <script type="application/json"> naming the places it shows
     datum: str
     css: tuple[str, ...]  # site-relative paths under static/
     js: tuple[str, ...]
     script: str
+
+
+def datum_of(tiles: str) -> str:
+    """The datum a map with these tiles is drawn in (WGS-84 with no tiles)."""
+    provider = TILES.get(tiles)
+    return provider.datum if provider else basemap.WGS84
 
 
 @functools.lru_cache(maxsize=64)
@@ -173,7 +180,8 @@ def build_map(spec: MapSpec) -> MapFragment:
     root.render()
     css, js = _local_assets(root)
     return MapFragment(spec.map_id, fmap.get_name(), data_id, datum, css,
-                       js + (basemap.script_path(datum), MAP_SCRIPT), root.script.render())
+                       js + (basemap.script_path(datum, spec.language), places_path(datum, spec.language), MAP_SCRIPT),
+                       root.script.render())
 
 
 def _fix_ids(element: Element, dom_id: str) -> None:
@@ -197,25 +205,27 @@ def _local_assets(root) -> tuple[tuple[str, ...], tuple[str, ...]]:
         url = getattr(child, "url", None)
         if url is None:
             continue
-        if url not in VENDOR or VENDOR[url].removeprefix("vendor/") not in VENDOR_FILES:
+        if not url.startswith("vendor/") or url.removeprefix("vendor/") not in VENDOR_FILES:
             raise AssetError(f"a map would load {url}, which the site does not ship; add the library to "
-                             "package.json, its file to atlas.render.assets.VENDOR_FILES and the URL to "
-                             "atlas.render.maps.VENDOR, or stop using the Folium element that needs it")
-        (js if isinstance(child, JavascriptLink) else css).append(VENDOR[url])
+                             "package.json and its file to atlas.render.assets.VENDOR_FILES, then name that "
+                             "file (vendor/…) in the Folium element, or stop using the element that needs it")
+        (js if isinstance(child, JavascriptLink) else css).append(url)
     return tuple(dict.fromkeys(css)), tuple(dict.fromkeys(js))
 
 
-# --- the data block --------------------------------------------------------------------------------
+# --- the shared places script and each map's data block ----------------------------------------------
 
-# Columns of each place row; a row stops at its last non-null value (JavaScript reads the rest as
-# undefined), so the columns that are usually empty come last. Coded columns repeat a few values:
-# rows hold an index into a lookup list shared by every map of the site.
+# Columns of each place row (atlas-map.js's decode() names each one); a row stops at its last non-null
+# value (JavaScript reads the rest as undefined), so the columns that are usually empty come last. Coded
+# columns repeat a few values: rows hold an index into the script's lookup lists.
 COLUMNS = ("kind", "slug", "name", "lat", "lon", "precision", "draw", "layer", "group", "stage", "status",
            "investment", "district", "via", "radius_m", "count", "chains")
 CODED = ("kind", "precision", "draw", "layer", "group", "stage", "status", "district", "via")
 _COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
+_json_string = json.encoder.encode_basestring  # one string as json.dumps(..., ensure_ascii=False) writes it
+PLACES_GLOBAL = "ATLAS_PLACES"
 
-# A text alternative longer than this is built by atlas-map.js from the data block rather than sent as
+# A text alternative longer than this is built by atlas-map.js from the places data rather than sent as
 # HTML: ten thousand table rows take seconds to parse and lay out, a data row is parsed in microseconds.
 TEXT_IN_HTML_LIMIT = 2000
 
@@ -230,75 +240,90 @@ class MapOptions:
 
 
 class PlaceEncoder:
-    """Writes maps' JSON data blocks. Codes of coded columns are shared by every map of a site, so a place's
-    row is the same text on every map and is encoded once per datum; each block carries only the lookup
-    entries and words its own places use."""
+    """Writes the shared places script of one language (the records carry its names and formatted amounts)
+    and the small per-map data blocks: which places a map shows (by slug, or all of them) and the words for
+    the coded values it uses, passed in by the caller (``labels``) so a page's words follow its language."""
 
     def __init__(self, places: Iterable[dict], labels: dict[str, dict[str, str]]):
-        places = list(places)
-        self.lookups = {column: list(dict.fromkeys(p[column] for p in places if p.get(column) is not None))
+        self.places = list(places)  # in the order of the script's rows
+        self.lookups = {column: list(dict.fromkeys(p[column] for p in self.places if p.get(column) is not None))
                         for column in CODED}
         self.labels = labels
         self._codes = {column: {value: i for i, value in enumerate(values)} for column, values in self.lookups.items()}
-        self._rows: dict[tuple[str, str, str], str] = {}
+        self._keys = [(place["kind"], place["slug"]) for place in self.places]
         self._pieces: dict[tuple, str] = {}
         self._text_json = _script_safe(json.dumps(labels["text"], **_COMPACT))
 
-    def row(self, place: dict, datum: str) -> str:
-        """One place as a JSON array, in ``datum`` coordinates."""
-        key = (datum, place["kind"], place["slug"])
-        text = self._rows.get(key)
-        if text is None:
-            lat, lon = basemap.to_datum((place["lat"], place["lon"]), datum)
-            values = {**place, "lat": lat, "lon": lon}
-            row = [values.get(column) for column in COLUMNS]
-            for position, column in enumerate(COLUMNS):
-                if column in self._codes and row[position] is not None:
-                    row[position] = self._codes[column][row[position]]
-            while row and row[-1] is None:
-                row.pop()
-            text = self._rows[key] = _script_safe(json.dumps(row, **_COMPACT))
-        return text
+    def row(self, place: dict, datum: str) -> list:
+        """One place as a list of column values, in ``datum`` coordinates, coded columns as lookup indexes."""
+        lat, lon = basemap.to_datum((place["lat"], place["lon"]), datum)
+        row = [place.get(column) for column in COLUMNS]
+        row[COLUMNS.index("lat")], row[COLUMNS.index("lon")] = lat, lon
+        for position, column in enumerate(COLUMNS):
+            if column in self._codes and row[position] is not None:
+                row[position] = self._codes[column][row[position]]
+        while row and row[-1] is None:
+            row.pop()
+        return row
+
+    def script(self, datum: str) -> bytes:
+        """The shared places script: ``window.ATLAS_PLACES = {datum, columns, lookups, rows}``, every placed
+        entry of the site once, loaded by ``<script>`` (``file://`` forbids fetching data)."""
+        data = {"datum": datum, "columns": COLUMNS, "lookups": self.lookups,
+                "rows": [self.row(place, datum) for place in self.places]}
+        # A file of its own, but the same rule as inline data: no raw "<" (a page could one day inline it).
+        text = _script_safe(json.dumps(data, **_COMPACT)).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return f"window.{PLACES_GLOBAL} = {text};\n".encode()
 
     def payload(self, places: list[dict], datum: str, href: dict[str, str], options: MapOptions = MapOptions()) -> str:
-        """The places of one map as a JSON text safe inside ``<script type="application/json">``.
+        """One map's data block, a JSON text safe inside ``<script type="application/json">``: the places it
+        shows (``"all"``, or slugs by kind, in order), its settings and the words its popups and filters use.
 
         ``href`` maps a kind to its page URL with ``@`` for the slug, so the links follow the URL mode.
         """
-        used = tuple(tuple(dict.fromkeys(place[column] for place in places if place.get(column) is not None))
-                     for column in CODED)
-        return (_COLUMNS_JSON + _settings_json(tuple(href.items()), datum, options) + self._words(used)
-                + ',"rows":[' + ",".join([self.row(place, datum) for place in places]) + "]}")
+        if len(places) == len(self._keys) and [(p["kind"], p["slug"]) for p in places] == self._keys:
+            shown = '"all"'
+        else:
+            slugs: dict[str, list[str]] = {"parks": [], "projects": []}
+            for place in places:
+                slugs[place["kind"]].append(place["slug"])
+            # what json.dumps(slugs, **_COMPACT) writes, without its per-call set-up (a map on every project page)
+            shown = _script_safe('{"parks":[' + ",".join(map(_json_string, slugs["parks"])) + '],"projects":['
+                                 + ",".join(map(_json_string, slugs["projects"])) + "]}")
+        if len(places) == 1:  # most maps (a project page's): the same words as every other place like it
+            place = places[0]
+            used = tuple((place[column],) for column in LABELLED)
+        else:
+            used = tuple(tuple(dict.fromkeys(place[column] for place in places)) for column in LABELLED)
+        return (_settings_json(tuple(href.items()), datum, options) + self._words(used)
+                + ',"places":' + shown + "}")
 
     def _words(self, used: tuple[tuple, ...]) -> str:
-        """The lookup entries and words for the coded values a map uses, from per-column pieces that many small
-        maps share (each piece is encoded once)."""
-        values = dict(zip(CODED, used))
-        lookups = ",".join(self._piece("lookups", column, values[column]) for column in CODED)
-        labels = ",".join(self._piece("labels", column, values[column]) for column in LABELLED)
-        return ',"lookups":{' + lookups + '},"labels":{"text":' + self._text_json + "," + labels + "}"
-
-    def _piece(self, part: str, column: str, values: tuple) -> str:
-        key = (part, column, values)
+        """The words for the coded values a map uses, from per-column pieces that many small maps share."""
+        key = ("words", used)
         text = self._pieces.get(key)
         if text is None:
-            if part == "lookups":
-                entries = {self._codes[column][value]: value for value in values}
-            else:
-                entries = {value: self.labels[column][value] for value in values}
+            labels = ",".join(self._piece(column, values) for column, values in zip(LABELLED, used))
+            text = self._pieces[key] = ',"labels":{"text":' + self._text_json + "," + labels + "}"
+        return text
+
+    def _piece(self, column: str, values: tuple) -> str:
+        key = (column, values)
+        text = self._pieces.get(key)
+        if text is None:
+            entries = {value: self.labels[column][value] for value in values if value is not None}
             text = self._pieces[key] = _script_safe(json.dumps({column: entries}, **_COMPACT)[1:-1])
         return text
 
 
 LABELLED = ("kind", "status", "precision", "layer")  # coded columns whose values the popups put into words
-_COLUMNS_JSON = '{"columns":' + json.dumps(COLUMNS, separators=(",", ":"))
 
 
 @functools.lru_cache(maxsize=1024)
 def _settings_json(href: tuple[tuple[str, str], ...], datum: str, options: MapOptions) -> str:
     settings = {"href": dict(href), "datum": datum, "highlight": list(options.highlight),
                 "labelApproximate": options.label_approximate, "fit": options.fit}
-    return _script_safe("," + json.dumps(settings, **_COMPACT)[1:-1])
+    return _script_safe(json.dumps(settings, **_COMPACT)[:-1])
 
 
 def _script_safe(text: str) -> str:
@@ -310,17 +335,38 @@ def _script_safe(text: str) -> str:
     return text.replace("<", "\\u003c")
 
 
-def decode_payload(text: str) -> list[dict]:
-    """The places of a payload as dicts again (what ``atlas-map.js`` does; used by tests and benchmarks)."""
-    payload = json.loads(text)
-    lookups = payload["lookups"]
+def read_places_script(script: bytes | str) -> dict:
+    """The data of a shared places script (what the browser gets as ``window.ATLAS_PLACES``)."""
+    text = script.decode("utf-8") if isinstance(script, bytes) else script
+    prefix = f"window.{PLACES_GLOBAL} = "
+    if not text.startswith(prefix):
+        raise ValueError(f"not a places script: {text[:40]!r}")
+    return json.loads(text[len(prefix):].rstrip().removesuffix(";"))
+
+
+def places_script_in(files: dict[str, bytes], datum: str = basemap.WGS84, language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The shared places script among a build's files, under its plain or content-hashed name."""
+    stem = "static/" + places_path(datum, language).removesuffix(".js")
+    hashed = re.compile(re.escape(stem) + r"\.[0-9a-f]{10}\.js")
+    [name] = [name for name in files if name == stem + ".js" or hashed.fullmatch(name)]
+    return files[name]
+
+
+def decode_payload(text: str, places_script: bytes | str) -> list[dict]:
+    """The places a map's data block shows, as dicts, read from the shared places script (what
+    ``atlas-map.js`` does; used by tests and benchmarks)."""
+    payload, shared = json.loads(text), read_places_script(places_script)
+    columns, lookups = shared["columns"], shared["lookups"]
     places = []
-    for row in payload["rows"]:
-        values = dict.fromkeys(payload["columns"])
-        for column, value in zip(payload["columns"], row):
-            values[column] = lookups[column][str(value)] if column in lookups and value is not None else value
+    for row in shared["rows"]:
+        values = dict.fromkeys(columns)
+        for column, value in zip(columns, row):
+            values[column] = lookups[column][value] if column in lookups and value is not None else value
         places.append(values)
-    return places
+    if payload["places"] == "all":
+        return places
+    by_key = {(place["kind"], place["slug"]): place for place in places}
+    return [by_key[(kind, slug)] for kind in ("parks", "projects") for slug in payload["places"][kind]]
 
 
 @dataclass(frozen=True)

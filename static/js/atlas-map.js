@@ -1,5 +1,6 @@
-/* Qingdao Project Atlas — map drawing. Places come from the page (one JSON data block per map, see
-   atlas/render/maps.py) and the base map from geo/qingdao-geo*.js (districts, coastline, names).
+/* Qingdao Project Atlas — map drawing. Places come from the site's shared places script
+   (maps/places*.js) as the page's JSON data block per map selects them, with the words the page gives
+   (see atlas/render/maps.py); the base map from geo/qingdao-geo*.js (districts, coastline, names).
    No network requests: everything is in the site. Popups are built from DOM text, never HTML strings,
    and only when first needed, so a map of ten thousand places starts quickly. */
 (function () {
@@ -17,7 +18,7 @@
   };
   var SEA = "#8fb8d8", LAND = "#fbf8ef", COAST = "#2f6f9f";
   var WATER_LINES = [[30, 0.16], [12, 0.35]];  // [width px, opacity], widest first
-  var ROWS_PER_CHUNK = 50;  // text alternative rows built between checks of the idle deadline
+  var ROWS_PER_CHUNK = 20;  // text alternative rows built between checks of the idle deadline
   var registry = {};
   var parsed = {};
 
@@ -45,23 +46,70 @@
     });
   }
 
-  // Rows of the data block -> place objects ({kind, slug, name, lat, lon, precision, draw, layer, ...}).
+  // The site's places come once, from the shared places script (window.ATLAS_PLACES: columns, lookup lists
+  // of coded values, one row per place); a map's data block names the ones it shows: "all", or slugs by kind.
+  var slugIndex = null;
+
+  function rowsByKindAndSlug(shared) {
+    if (!slugIndex || slugIndex.shared !== shared) {
+      var kindColumn = shared.columns.indexOf("kind"), slugColumn = shared.columns.indexOf("slug");
+      var index = { shared: shared, rows: {} };
+      shared.rows.forEach(function (row) {
+        var kind = shared.lookups.kind[row[kindColumn]];
+        (index.rows[kind] = index.rows[kind] || {})[row[slugColumn]] = row;
+      });
+      slugIndex = index;
+    }
+    return slugIndex.rows;
+  }
+
+  function shownRows(shared, shown) {
+    if (shown === "all") { return shared.rows; }
+    var index = rowsByKindAndSlug(shared), rows = [];
+    ["parks", "projects"].forEach(function (kind) {
+      (shown[kind] || []).forEach(function (slug) {
+        var row = index[kind] && index[kind][slug];
+        if (!row) { throw new Error("atlas-map: " + kind + "/" + slug + " is not in the places script"); }
+        rows.push(row);
+      });
+    });
+    return rows;
+  }
+
+  // The places a map shows -> place objects ({kind, slug, name, lat, lon, precision, draw, layer, ...}).
   function decode(payload) {
-    var columns = payload.columns, lookups = payload.lookups;
-    return payload.rows.map(function (row) {
-      var place = {};
-      for (var i = 0; i < columns.length; i++) {
-        var lookup = lookups[columns[i]], value = i < row.length ? row[i] : null;
-        place[columns[i]] = lookup && value !== null ? lookup[value] : value;
-      }
-      place.url = payload.href[place.kind].replace("@", place.slug);
-      return place;
+    var shared = window.ATLAS_PLACES;
+    if (!shared) { throw new Error("atlas-map: the places script (static/maps/places.js) is not loaded"); }
+    if (shared.datum !== payload.datum) {
+      throw new Error("atlas-map: the places script is in " + shared.datum + ", this map in " + payload.datum);
+    }
+    var at = {}, lookups = shared.lookups;
+    shared.columns.forEach(function (name, i) { at[name] = i; });
+    function coded(row, name) {
+      var value = row[at[name]];
+      return value === undefined || value === null ? null : lookups[name][value];
+    }
+    function plain(row, name) {
+      var value = row[at[name]];
+      return value === undefined ? null : value;
+    }
+    // one object literal of a fixed shape per place: ten thousand of them are made quickly
+    return shownRows(shared, payload.places).map(function (row) {
+      var kind = coded(row, "kind"), slug = plain(row, "slug");
+      return {
+        kind: kind, slug: slug, name: plain(row, "name"), lat: plain(row, "lat"), lon: plain(row, "lon"),
+        precision: coded(row, "precision"), draw: coded(row, "draw"), layer: coded(row, "layer"),
+        group: coded(row, "group"), stage: coded(row, "stage"), status: coded(row, "status"),
+        investment: plain(row, "investment"), district: coded(row, "district"), via: coded(row, "via"),
+        radius_m: plain(row, "radius_m"), count: plain(row, "count"), chains: plain(row, "chains"),
+        url: payload.href[kind].replace("@", slug)
+      };
     });
   }
 
   function whereText(place, labels) {
     var where = place.district || "";
-    if (place.via) { where += "（" + labels.text.via + " " + place.via + "）"; }
+    if (place.via) { where += words(labels, "open") + labels.text.via + " " + place.via + words(labels, "close"); }
     var precision = labels.precision[place.precision];
     return where ? where + " · " + precision : precision;
   }
@@ -145,27 +193,42 @@
     labelPane.style.zIndex = 350;
     labelPane.style.pointerEvents = "none";
     var base = { pane: "atlas-base", renderer: L.canvas({ pane: "atlas-base" }), interactive: false };
+    var layers = [];
     if (geo.coastline && !withTiles) {
       WATER_LINES.forEach(function (band) {
-        L.geoJSON(geo.coastline, L.extend({ style: { color: SEA, weight: band[0], opacity: band[1], smoothFactor: 3 } },
-                                          base)).addTo(map);
+        layers.push(L.geoJSON(geo.coastline, L.extend({
+          style: { color: SEA, weight: band[0], opacity: band[1], smoothFactor: 3 }
+        }, base)));
       });
     }
-    L.geoJSON(geo.districts, L.extend({
+    layers.push(L.geoJSON(geo.districts, L.extend({
       onEachFeature: function (feature, layer) { entry.districts[feature.properties.name] = layer; }
-    }, base)).addTo(map);
+    }, base)));
     Object.keys(entry.districts).forEach(function (name) { highlight(entry, name, false); });
     entry.highlight.forEach(function (name) { highlight(entry, name, true); });
     if (geo.coastline) {
-      L.geoJSON(geo.coastline, L.extend({ style: { color: COAST, weight: 1.2 } }, base)).addTo(map);
+      layers.push(L.geoJSON(geo.coastline, L.extend({ style: { color: COAST, weight: 1.2 } }, base)));
     }
     Object.keys(geo.labels || {}).forEach(function (name) {
-      L.marker(geo.labels[name], {
+      layers.push(L.marker(geo.labels[name], {
         interactive: false, keyboard: false, pane: "atlas-labels",
         icon: L.divIcon({ className: "district-label", html: text("span", name), iconSize: null })
-      }).addTo(map);
+      }));
     });
+    // Drawn once the places have set the view (places() calls this after fitting): projecting the outlines
+    // for the first view and again for the fitted one would cost twice.
+    entry.showBase = function () {
+      if (entry.baseShown) { return; }
+      entry.baseShown = true;
+      layers.forEach(function (layer) { layer.addTo(map); });
+      entry.highlight.forEach(function (name) { if (entry.districts[name]) { entry.districts[name].bringToFront(); } });
+    };
+    setTimeout(entry.showBase, 0);  // a map without places still gets its base map
   }
+
+  /* Punctuation of the page's language (labels.text from atlas/render/views.py::map_labels): "（" or " (". */
+  var PUNCTUATION = { open: "（", close: "）", colon: "：" };
+  function words(labels, key) { return labels.text[key] || PUNCTUATION[key]; }
 
   function markerFor(place, labels) {
     var colour = GROUP_COLOURS[place.group] || GROUP_COLOURS.none;
@@ -175,7 +238,7 @@
         title: place.name, keyboard: true,
         icon: L.divIcon({
           className: "park-marker group-" + place.group + (place.draw === "district" ? " approximate" : ""),
-          html: text("span", labels.kind.parks + "：" + place.name, "visually-hidden"), iconSize: [16, 16]
+          html: text("span", labels.kind.parks + words(labels, "colon") + place.name, "visually-hidden"), iconSize: [16, 16]
         })
       });
     }
@@ -189,8 +252,9 @@
   }
 
   function tooltipText(place, labels) {
-    if (place.draw === "district") { return place.name + "（" + labels.text.approximate + "）"; }
-    return place.precision === "site" ? place.name : place.name + "（" + labels.precision[place.precision] + "）";
+    var open = words(labels, "open"), close = words(labels, "close");
+    if (place.draw === "district") { return place.name + open + labels.text.approximate + close; }
+    return place.precision === "site" ? place.name : place.name + open + labels.precision[place.precision] + close;
   }
 
   // The permanent "approximate (district)" label of a marker on a small map; off, it names the place on hover.
@@ -219,15 +283,28 @@
 
   function fitTo(entry, places) {
     var map = entry.map;
-    var bounds = L.latLngBounds([]);
+    var south = 90, west = 180, north = -90, east = -180, districts = {};
+    function extend(lat, lon) {
+      if (lat < south) { south = lat; }
+      if (lat > north) { north = lat; }
+      if (lon < west) { west = lon; }
+      if (lon > east) { east = lon; }
+    }
+    // plain numbers: ten thousand LatLng objects would cost more than the whole fit
     places.forEach(function (place) {
-      var point = L.latLng(place.lat, place.lon);
-      bounds.extend(place.draw === "circle" ? point.toBounds(place.radius_m * 2.4) : point);
-      if (place.draw === "district" && entry.districts[place.district]) {
-        bounds.extend(entry.districts[place.district].getBounds());  // the point stands for the whole district
+      if (place.draw === "circle") {
+        var box = L.latLng(place.lat, place.lon).toBounds(place.radius_m * 2.4);
+        extend(box.getSouth(), box.getWest());
+        extend(box.getNorth(), box.getEast());
+      } else {
+        extend(place.lat, place.lon);
       }
+      if (place.draw === "district") { districts[place.district] = true; }  // the point stands for the whole district
     });
-    entry.highlight.forEach(function (name) {
+    entry.highlight.forEach(function (name) { districts[name] = true; });
+    var bounds = L.latLngBounds([]);
+    if (north >= south) { bounds.extend([[south, west], [north, east]]); }
+    Object.keys(districts).forEach(function (name) {
       if (entry.districts[name]) { bounds.extend(entry.districts[name].getBounds()); }
     });
     if (!bounds.isValid()) { return; }
@@ -239,40 +316,50 @@
     }
   }
 
+  // Below this zoom an uncertainty circle of a few hundred metres is smaller than its marker (800 m is about
+  // 13 px at zoom 11): drawn, thousands of them would only carpet the land, and every redraw would pay for them.
+  var CIRCLE_MIN_ZOOM = 11;
+  var MARKERS_AT_ONCE = 500;  // a map with more places makes its markers in short tasks, after the page is parsed
+  var TASK_MS = 30;  // how long one of those tasks may run (a "long task" is over 50 ms)
+
+  function placeMarker(entry, place, payload, buildPopup) {
+    var labels = payload.labels;
+    var marker = markerFor(place, labels);
+    marker.atlasPlace = place;
+    marker.atlasShown = true;
+    lazyPopups(marker, buildPopup);
+    if (place.draw === "district" && payload.labelApproximate) {
+      marker.atlasLabel = labels.text.approximate;
+      showLabel(marker, true);
+      if (entry.highlight.indexOf(place.district) === -1) {
+        entry.highlight.push(place.district);
+        highlight(entry, place.district, true);
+      }
+    }
+    if (place.draw === "circle") {
+      marker.atlasCircle = L.circle([place.lat, place.lon], {
+        radius: place.radius_m, color: "#9a3412", weight: 1, dashArray: "3 3", fillOpacity: 0.06,
+        interactive: false
+      }).addTo(entry.circles);
+    }
+    return marker;
+  }
+
   function places(map, payload) {
     var entry = entryFor(map);
     var labels = payload.labels;
     var list = decode(payload);
     var layer = L.markerClusterGroup({
       showCoverageOnHover: false, spiderfyOnMaxZoom: true, maxClusterRadius: 40,
-      chunkedLoading: true, chunkInterval: 40, chunkDelay: 1,  // short tasks: the page answers input while it loads
+      // short tasks (a check every 200 markers): the page answers input while the clusters are built
+      chunkedLoading: true, chunkInterval: 25, chunkDelay: 1,
       spiderfyDistanceMultiplier: 2,  // legs long enough to set circle markers clear of the cluster icon
       iconCreateFunction: clusterIcon(payload.labelApproximate ? escapeHtml(labels.text.approximate) : null),
-      chunkProgress: function (done, total) { if (done >= total) { markReady(entry); } }
+      // ready once every place is clustered (adding the group to the map first reports an empty batch as done)
+      chunkProgress: function (done, total) { if (total === list.length && done >= total) { markReady(entry); } }
     });
-    var circles = L.featureGroup();
     var buildPopup = function (marker) { return popupFor(marker.atlasPlace, labels); };
-    var markers = list.map(function (place) {
-      var marker = markerFor(place, labels);
-      marker.atlasPlace = place;
-      marker.atlasShown = true;
-      lazyPopups(marker, buildPopup);
-      if (place.draw === "district" && payload.labelApproximate) {
-        marker.atlasLabel = labels.text.approximate;
-        showLabel(marker, true);
-        if (entry.highlight.indexOf(place.district) === -1) {
-          entry.highlight.push(place.district);
-          highlight(entry, place.district, true);
-        }
-      }
-      if (place.draw === "circle") {
-        marker.atlasCircle = L.circle([place.lat, place.lon], {
-          radius: place.radius_m, color: "#9a3412", weight: 1, dashArray: "3 3", fillOpacity: 0.06,
-          interactive: false
-        }).addTo(circles);
-      }
-      return marker;
-    });
+    var markers = [];
     // One handler per map rather than per marker: hover names, and the district of an approximate place.
     layer.on("mouseover", function (event) {
       var marker = event.layer;
@@ -301,28 +388,55 @@
       if (place && place.draw === "district") { highlight(entry, place.district, event.type === "popupopen"); }
     });
     entry.layer = layer;
-    entry.circles = circles;
+    entry.circles = L.featureGroup();
     entry.markers = markers;
     entry.places = list;
     entry.labels = labels;
-    entry.visible = markers.length;
+    entry.visible = list.length;
     entry.layersOn = {};
     entry.statusesOn = {};
     entry.visibleCount = function () { return entry.visible; };
     entry.setFilter = function (name, key, on) { setFilter(entry, name, key, on); };
     if (payload.fit) { fitTo(entry, list); }
-    circles.addTo(map);
+    if (entry.showBase) { entry.showBase(); }
+    showCircles(entry);
+    map.on("zoomend", function () { showCircles(entry); });
     layer.addTo(map);
-    if (markers.length) { layer.addLayers(markers); } else { markReady(entry); }
     var id = map.getContainer().id;
     bindTextAlternative(entry, id);
-    bindControls(entry, id);
+    entry.onReady = function () { bindControls(entry, id); };  // filters work on a complete set of markers
+    var next = 0;
+    function makeMarkers(until) {
+      while (next < list.length && (next % 100 !== 0 || performance.now() < until)) {
+        markers.push(placeMarker(entry, list[next], payload, buildPopup));
+        next++;
+      }
+    }
+    if (!list.length) {
+      markReady(entry);
+    } else if (list.length <= MARKERS_AT_ONCE) {
+      makeMarkers(Infinity);
+      layer.addLayers(markers);
+    } else {
+      // A big map: the page finishes parsing first, then markers are made and clustered in short tasks.
+      setTimeout(function task() {
+        makeMarkers(performance.now() + TASK_MS);
+        // clustering starts in a task of its own (its first chunk would make this one long)
+        setTimeout(next < list.length ? task : function () { layer.addLayers(markers); }, 0);
+      }, 0);
+    }
+  }
+
+  function showCircles(entry) {
+    var map = entry.map, on = map.getZoom() >= CIRCLE_MIN_ZOOM;
+    if (on !== map.hasLayer(entry.circles)) { if (on) { entry.circles.addTo(map); } else { map.removeLayer(entry.circles); } }
   }
 
   function markReady(entry) {
     if (entry.ready) { return; }
     entry.ready = true;
     entry.readyAt = window.performance ? performance.now() : 0;
+    if (entry.onReady) { entry.onReady(); }
     entry.map.getContainer().setAttribute("data-ready", "true");
     if (entry.fillText) { entry.fillText(); }
   }
@@ -346,8 +460,8 @@
     var link = text("a", place.name);
     link.href = place.url;
     item.appendChild(link);
-    item.appendChild(document.createTextNode("（" + labels.kind[place.kind] + "）" + facts(place, labels).map(
-      function (pair) { return " · " + pair[0] + "：" + pair[1]; }).join("")));
+    item.appendChild(document.createTextNode(words(labels, "open") + labels.kind[place.kind] + words(labels, "close") +
+      facts(place, labels).map(function (pair) { return " · " + pair[0] + words(labels, "colon") + pair[1]; }).join("")));
     return item;
   }
 
@@ -363,18 +477,22 @@
     var idle = window.requestIdleCallback || function (task) {
       return setTimeout(function () { task({ timeRemaining: function () { return 8; } }); }, 0);
     };
+    // Rows are made a few at a time while the browser is idle, into a fragment that joins the page once:
+    // appending them chunk by chunk would lay the whole table out again after every chunk.
     entry.fillText = function () {
-      var next = 0;
+      var next = 0, fragment = document.createDocumentFragment();
       idle(function chunk(deadline) {
-        var fragment = document.createDocumentFragment();
         do {
-          var row = makeRow(entry.places[next], entry.labels);
-          row.hidden = !entry.markers[next].atlasShown;
-          fragment.appendChild(row);
+          fragment.appendChild(makeRow(entry.places[next], entry.labels));
           next++;
         } while (next < entry.places.length && (next % ROWS_PER_CHUNK !== 0 || deadline.timeRemaining() > 2));
+        if (next < entry.places.length) { idle(chunk); return; }
+        var rows = fragment.children;
+        for (var i = 0; i < rows.length; i++) { rows[i].hidden = !entry.markers[i].atlasShown; }  // filters so far
+        var table = holder.closest("table");
+        if (table) { table.style.tableLayout = "fixed"; table.style.width = "100%"; }  // one pass, row by row
         holder.appendChild(fragment);
-        if (next < entry.places.length) { idle(chunk); } else { holder.setAttribute("data-filled", "true"); }
+        holder.setAttribute("data-filled", "true");
       });
     };
     if (entry.ready) { entry.fillText(); }
