@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CONTENT ?= content
 BASE_URL ?=  # the public address, e.g. make site BASE_URL=https://example.org/atlas/ (else atlas.yaml's base_url)
 
-.PHONY: site build serve bundle check test lint bench clean
+.PHONY: site build serve bundle check test lint bench clean i18n-extract i18n-update i18n-compile
 
 site: build bundle
 
@@ -49,10 +49,28 @@ node_modules/.installed: package.json package-lock.json
 	$(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get install -y -qq chromium fonts-noto-cjk
 
-# Figures, not tests: maps and search at 10,000 synthetic projects (the Hugo comparison is issue #8).
-bench: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium
+# Figures, not tests: maps and search at 10,000 synthetic projects, then whole builds beside Hugo at
+# 1,000 and 10,000 projects (BENCH_SIZES=1000,10000,100000 adds the long 100,000 run; BENCH_REPEATS=3).
+bench: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/hugo
 	$(PY) bench/maps_bench.py
 	$(PY) bench/search_bench.py
+	$(PY) bench/build_bench.py
+
+# Debian's Hugo, the peer the build benchmark compares with. Needs root or sudo on a new machine.
+/usr/bin/hugo:
+	$(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get install -y -qq hugo
+
+# Interface strings: Chinese msgids in atlas/ and templates/, translated in locales/en/LC_MESSAGES/messages.po.
+# The build compiles the .po itself; i18n-compile only checks that it compiles (and writes an ignored .mo).
+i18n-extract: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F locales/babel.cfg --no-location --sort-output --ignore-dirs "node_modules site dist tests bench .* _*" -o locales/messages.pot .
+
+i18n-update: i18n-extract
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -l en --no-fuzzy-matching --ignore-obsolete
+
+i18n-compile: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d locales -l en --statistics
 
 clean:
 	rm -rf site dist .atlas-cache

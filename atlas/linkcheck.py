@@ -1,5 +1,5 @@
 """Every internal link of a rendered site resolves: ``href``/``src``/``action``, ``#anchors``, CSS ``url()``,
-and (published) the sitemap, feed and robots.txt addresses.
+and (published) the sitemap, feeds (one per language) and robots.txt addresses.
 
 Works on the in-memory output (``{path: bytes}``), so ``check`` can verify all three URL modes
 without writing anything. A link is internal when it is relative, or absolute under the base URL.
@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as ET
 
+from atlas.i18n import PREFIX
 from atlas.render.fingerprint import CSS_URL
 
 LINK_ATTRIBUTES = {"href": {"a", "link", "area", "base"}, "src": {"script", "img", "iframe", "source", "audio",
@@ -129,7 +130,7 @@ def _split(link: str) -> tuple[str, str]:
 
 
 def _other_links(files: Mapping[str, bytes], base_url: str | None) -> Iterator[tuple[str, str]]:
-    """Links outside HTML: CSS url(), sitemap <loc>, feed <link>, robots.txt Sitemap:."""
+    """Links outside HTML: CSS url(), sitemap <loc>, each language's feed <link>, robots.txt Sitemap:."""
     for path, data in files.items():
         if path.endswith(".css"):
             for match in CSS_URL.finditer(data.decode("utf-8", errors="replace")):
@@ -138,7 +139,7 @@ def _other_links(files: Mapping[str, bytes], base_url: str | None) -> Iterator[t
                     yield path, url
     if not base_url:
         return
-    for path in ("sitemap.xml", "feed.xml"):
+    for path in ("sitemap.xml", *(prefix + "feed.xml" for prefix in PREFIX.values())):  # feed.xml, en/feed.xml
         if path in files:
             root = ET.fromstring(files[path])
             for element in root.iter():

@@ -9,38 +9,41 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atlas.i18n import N_
+
 STATUSES: dict[str, tuple[str, str]] = {
-    # key: (Chinese label, English label), in the order a project moves through them
-    "planning": ("规划", "Planning"),
-    "signed": ("签约", "Signed"),
-    "landed": ("落地", "Landed"),
-    "permitted": ("取得许可", "Permitted"),
-    "started": ("开工", "Started"),
-    "under_construction": ("在建", "Under construction"),
-    "structure_complete": ("主体完工/封顶", "Structure complete"),
-    "completed": ("竣工", "Completed"),
-    "in_operation": ("投产/运营", "In operation"),
-    "unspecified": ("未说明", "Not stated"),
+    # key: (Chinese label, English label), in the order a project moves through them. Pages translate the
+    # Chinese label through the catalogs (it is the msgid); the English one names the code in atlas.json.
+    "planning": (N_("规划"), "Planning"),
+    "signed": (N_("签约"), "Signed"),
+    "landed": (N_("落地"), "Landed"),
+    "permitted": (N_("取得许可"), "Permitted"),
+    "started": (N_("开工"), "Started"),
+    "under_construction": (N_("在建"), "Under construction"),
+    "structure_complete": (N_("主体完工/封顶"), "Structure complete"),
+    "completed": (N_("竣工"), "Completed"),
+    "in_operation": (N_("投产/运营"), "In operation"),
+    "unspecified": (N_("未说明"), "Not stated"),
 }
 
 GROUPS: dict[str, tuple[str, str]] = {
-    "advantage": ("优势产业", "Advantage industries"),
-    "emerging": ("新兴产业", "Emerging industries"),
-    "service": ("现代服务业", "Modern services"),
-    "unstated": ("分组未说明", "Group not stated"),
+    "advantage": (N_("优势产业"), "Advantage industries"),
+    "emerging": (N_("新兴产业"), "Emerging industries"),
+    "service": (N_("现代服务业"), "Modern services"),
+    "unstated": (N_("分组未说明"), "Group not stated"),
 }
 
 BASES: dict[str, tuple[str, str]] = {
-    "stated": ("来源明确", "stated by the source"),
-    "implied": ("来源暗示", "implied by the source"),
-    "external": ("外部来源", "from an external source"),
+    "stated": (N_("来源明确"), "stated by the source"),
+    "implied": (N_("来源暗示"), "implied by the source"),
+    "external": (N_("外部来源"), "from an external source"),
 }
 
 PRECISIONS: dict[str, tuple[str, str]] = {
-    "site": ("具体地点", "exact site"),
-    "area": ("大致范围", "approximate area"),
-    "district": ("区（市）级，大致位置", "approximate (district)"),
-    "city": ("仅知在青岛市内", "somewhere in Qingdao"),
+    "site": (N_("具体地点"), "exact site"),
+    "area": (N_("大致范围"), "approximate area"),
+    "district": (N_("区（市）级，大致位置"), "approximate (district)"),
+    "city": (N_("仅知在青岛市内"), "somewhere in Qingdao"),
 }
 
 
@@ -54,6 +57,7 @@ class SourceRef:
     page: str | None = None
     date: str | None = None
     note: str | None = None
+    note_en: str | None = None
 
     @property
     def key(self) -> str:
@@ -68,15 +72,15 @@ class Fact:
 
 
 COMPARE_MEASURES: dict[str, tuple[str, str]] = {
-    "projects": ("项目数", "number of projects"),
-    "investment": ("披露投资合计", "disclosed investment"),
-    "parks": ("园区数", "number of parks"),
-    "chains": ("产业链数", "number of chains"),
-    "none": ("无可比子集", "no comparable subset"),
+    "projects": (N_("项目数"), "number of projects"),
+    "investment": (N_("披露投资合计"), "disclosed investment"),
+    "parks": (N_("园区数"), "number of parks"),
+    "chains": (N_("产业链数"), "number of chains"),
+    "none": (N_("无可比子集"), "no comparable subset"),
 }
 COMPARE_SCOPES: dict[str, tuple[str, str]] = {
-    "city": ("全部条目", "every entry"),
-    "parks": ("图集园区内的项目", "projects in the atlas's parks"),
+    "city": (N_("全部条目"), "every entry"),
+    "parks": (N_("图集园区内的项目"), "projects in the atlas's parks"),
 }
 
 
@@ -103,7 +107,9 @@ class Figure:
     unit: str | None = None
     unit_en: str | None = None
     period: str | None = None
+    period_en: str | None = None
     reported_by: str | None = None
+    reported_by_en: str | None = None
     note: str | None = None
     note_en: str | None = None
     compare: Comparison | None = None  # figures.yaml: the atlas subset it is compared with
@@ -117,6 +123,7 @@ class Location:
     district: str | None = None
     radius_m: float | None = None
     note: str | None = None
+    note_en: str | None = None
     ref: SourceRef | None = None
     outside_qingdao: bool = False
 
@@ -140,8 +147,10 @@ class Source:
     publisher: str | None = None
     publisher_en: str | None = None
     author: str | None = None
+    author_en: str | None = None
     date: str | None = None
     date_note: str | None = None
+    date_note_en: str | None = None
     url: str | None = None
     note: str | None = None
     note_en: str | None = None
@@ -159,7 +168,9 @@ class Chain:
     group_ref: SourceRef | None = None
     named: str = "stated"
     named_note: str | None = None
+    named_note_en: str | None = None
     leader: str | None = None
+    leader_en: str | None = None
     summary: str | None = None
     summary_en: str | None = None
     facts: tuple[Fact, ...] = ()
@@ -183,8 +194,11 @@ class Park:
     location: Location | None = None
     listed: str | None = None
     listed_note: str | None = None
+    listed_note_en: str | None = None
     operator: str | None = None
+    operator_en: str | None = None
     enterprises: tuple[str, ...] = ()
+    enterprises_en: tuple[str, ...] = ()  # item by item, the same order as ``enterprises``
     policies: tuple[Fact, ...] = ()
     summary: str | None = None
     summary_en: str | None = None
@@ -209,16 +223,21 @@ class Project:
     park: str | None = None
     park_basis: str | None = None
     status_note: str | None = None
+    status_note_en: str | None = None
     investment_yi: float | None = None
     investment_min_yi: float | None = None
     investment_note: str | None = None
+    investment_note_en: str | None = None
     companies: tuple[str, ...] = ()
+    companies_en: tuple[str, ...] = ()  # item by item, the same order as ``companies``
     capacity: tuple[str, ...] = ()
+    capacity_en: tuple[str, ...] = ()
     location: Location | None = None
     milestones: tuple[Milestone, ...] = ()
     summary: str | None = None
     summary_en: str | None = None
     tags: tuple[str, ...] = ()
+    tags_en: tuple[str, ...] = ()
     facts: tuple[Fact, ...] = ()
     body: str = ""
     body_en: str = ""
@@ -232,6 +251,7 @@ class Page:
     title: str
     title_en: str | None = None
     summary: str | None = None
+    summary_en: str | None = None
     body: str = ""
     body_en: str = ""
     draft: bool = False  # left out of the site unless built with --drafts

@@ -14,9 +14,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]  # where build.py is
 
-PROJECT_FIELDS = ("name, name_en, chain, chain_basis, park, park_basis, status, status_note, investment_yi, "
-                  "investment_min_yi, investment_note, companies, capacity, location, milestones, summary, "
-                  "summary_en, tags, facts, sources, draft")
+PROJECT_FIELDS = ("name, name_en, chain, chain_basis, park, park_basis, status, status_note, status_note_en, "
+                  "investment_yi, investment_min_yi, investment_note, investment_note_en, companies, companies_en, "
+                  "capacity, capacity_en, location, milestones, summary, summary_en, tags, tags_en, facts, sources, "
+                  "draft")
 STATUSES = ("planning, signed, landed, permitted, started, under_construction, structure_complete, completed, "
             "in_operation, unspecified")
 
@@ -214,7 +215,10 @@ def test_the_cases_above_are_valid_when_unbroken(write_entry, mini_content: Path
     write_entry("projects/x.en.md", "English body.\n")
     result = run("check", "--content", str(mini_content))
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    # no problem; only the English edition's missing translations (warnings, see tests/test_i18n.py)
+    assert [line for line in result.stderr.splitlines() if "_en: warning: " not in line
+            and not line.endswith(" warnings: missing English translations.")] == []
+    assert ": name_en: warning: " in result.stderr
 
 
 MANY_PROBLEMS = {
@@ -271,7 +275,9 @@ def test_check_passes_on_valid_content(mini_content: Path, tmp_path: Path):
     before = snapshot(tmp_path)
     result = run("check", "--content", str(mini_content))
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    # the mini atlas leaves a few notes without English on purpose (tests/test_i18n.py): warnings, nothing else
+    assert [line for line in result.stderr.splitlines() if "_en: warning: " not in line
+            and not line.endswith(" warnings: missing English translations.")] == []
     assert result.stdout.startswith("OK: 2 chains, 2 parks, 5 projects")
     assert snapshot(tmp_path) == before
 

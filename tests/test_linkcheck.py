@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from atlas.linkcheck import check_folder, check_links
+from atlas.pipeline import build
 from tests.conftest import ROOT
 
 BASE = "https://example.org/atlas/"
@@ -87,6 +88,26 @@ def test_sitemap_feed_and_robots_addresses_must_exist():
     }
     assert reasons(files, base_url=BASE) == {f"sitemap.xml {BASE}gone/": "gone/index.html does not exist",
                                              f"feed.xml {BASE}old.xml": "old.xml does not exist"}
+
+
+def test_each_language_feed_is_checked():
+    feed = '<feed xmlns="http://www.w3.org/2005/Atom"><link href="{}"/></feed>'
+    files = {"index.html": page(), "en/index.html": page(),
+             "feed.xml": feed.format(BASE).encode(), "en/feed.xml": feed.format(f"{BASE}en/gone/").encode()}
+    assert reasons(files, base_url=BASE) == {f"en/feed.xml {BASE}en/gone/": "en/gone/index.html does not exist"}
+    files["en/feed.xml"] = feed.format(f"{BASE}en/").encode()
+    assert reasons(files, base_url=BASE) == {}
+
+
+def test_the_english_feed_of_a_published_build_is_checked(mini_content):
+    files = dict(build(mini_content, None, mode="published", base_url=BASE).files)
+    assert check_links(files, base_url=BASE) == []
+    feed = files["en/feed.xml"].decode("utf-8")
+    entry = f"{BASE}en/projects/panel-plant/"
+    assert entry in feed
+    files["en/feed.xml"] = feed.replace(entry, f"{BASE}en/projects/no-such-project/").encode("utf-8")
+    broken = {(b.page, b.link) for b in check_links(files, base_url=BASE)}
+    assert ("en/feed.xml", f"{BASE}en/projects/no-such-project/") in broken
 
 
 def test_check_folder_reads_a_written_site(tmp_path):

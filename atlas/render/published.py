@@ -4,6 +4,7 @@ All three need the site's public address (``UrlMode.base_url``); without one the
 (see ``atlas.pipeline.build``). The feed carries milestones (dated as the source dates them) and
 projects newly added to the atlas, dated by the commit that added their file: content has no
 "added on" field, and git history is the honest record of when the atlas learnt of a project.
+Each language has its feed (``feed.xml``, ``en/feed.xml``) in its own words, linking to its own pages.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from atlas.i18n import Language, languages
 from atlas.model import STATUSES
+from atlas.render.text import plain
 from atlas.render.urls import UrlMode, absolute_url
 from atlas.render.views import entry_path, timeline
 from atlas.resolve import Atlas
@@ -33,10 +36,11 @@ def published_files(atlas: Atlas, mode: UrlMode, files: Mapping[str, bytes],
         return {}
     if added is None:
         added = git_added_dates(p.path for p in atlas.projects)
+    feeds = {lang.path("feed.xml"): feed_xml(atlas, mode, added, lang) for lang in languages()}
     return {
         "sitemap.xml": sitemap_xml(site_pages(files), mode),
         "robots.txt": robots_txt(mode),
-        "feed.xml": feed_xml(atlas, mode, added),
+        **feeds,
     }
 
 
@@ -69,39 +73,49 @@ class FeedEntry:
     summary: str
 
 
-def feed_entries(atlas: Atlas, mode: UrlMode, added: Mapping[str, str]) -> list[FeedEntry]:
-    """Milestones and project additions, newest first."""
+def feed_entries(atlas: Atlas, mode: UrlMode, added: Mapping[str, str],
+                 lang: Language | None = None) -> list[FeedEntry]:
+    """Milestones and project additions, newest first, in ``lang`` (Chinese by default)."""
+    lang = lang or languages()[0]
+    _ = lang.gettext
     entries = []
-    for item in timeline(atlas):
-        page = absolute_url(entry_path(item.entry_kind, item.entry_slug), mode) or ""
+    for item in timeline(atlas, lang=lang):
+        page = absolute_url(lang.path(entry_path(item.entry_kind, item.entry_slug)), mode) or ""
+        # the id hashes the Chinese note, so an entry keeps its id when its English is added or edited
         digest = hashlib.sha1(f"{item.date}\n{item.note}".encode()).hexdigest()[:8]
-        status = f"（{STATUSES[item.status][0]}）" if item.status in STATUSES else ""
-        entries.append(FeedEntry(f"{page}#milestone-{item.date}-{digest}", f"{item.entry_name}：{item.note}",
-                                 page, rfc3339(item.date), f"{item.date_label}{status}：{item.note}"))
+        note = plain(lang, item.milestone, "note")
+        status = _("（%(status)s）", status=_(STATUSES[item.status][0])) if item.status in STATUSES else ""
+        entries.append(FeedEntry(f"{page}#milestone-{item.date}-{digest}",
+                                 _("%(name)s：%(note)s", name=item.entry_name, note=note), page, rfc3339(item.date),
+                                 _("%(date)s%(status)s：%(note)s", date=item.date_label, status=status, note=note)))
     for project in atlas.projects:
         if project.slug not in added:
             continue
-        page = absolute_url(entry_path("projects", project.slug), mode) or ""
-        entries.append(FeedEntry(page, f"新收录项目：{project.name}", page, rfc3339(added[project.slug]),
-                                 project.summary or project.name))
+        page = absolute_url(lang.path(entry_path("projects", project.slug)), mode) or ""
+        name = plain(lang, project, "name")
+        entries.append(FeedEntry(page, _("新收录项目：%(name)s", name=name), page, rfc3339(added[project.slug]),
+                                 plain(lang, project, "summary") or name))
     entries.sort(key=lambda entry: (entry.updated, entry.id), reverse=True)
     return entries[:FEED_SIZE]
 
 
-def feed_xml(atlas: Atlas, mode: UrlMode, added: Mapping[str, str]) -> bytes:
+def feed_xml(atlas: Atlas, mode: UrlMode, added: Mapping[str, str], lang: Language | None = None) -> bytes:
+    """The Atom feed of one language (``lang.path("feed.xml")``), linking to that language's pages."""
     ET.register_namespace("", ATOM_NS)
-    entries = feed_entries(atlas, mode, added)
+    lang = lang or languages()[0]
+    entries = feed_entries(atlas, mode, added, lang)
     settings = atlas.settings
-    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
-    _text(feed, "id", mode.base_url)
-    _text(feed, "title", f"{settings.title}：最新进展")
+    title = plain(lang, settings, "title")
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang.html_lang})
+    _text(feed, "id", absolute_url(lang.path("index.html"), mode) if not lang.primary else mode.base_url)
+    _text(feed, "title", lang.gettext("%(title)s：最新进展", title=title))
     if settings.description:
-        _text(feed, "subtitle", settings.description)
+        _text(feed, "subtitle", plain(lang, settings, "description"))
     # a feed needs an updated time; with no entries, the oldest possible one keeps the build reproducible
     _text(feed, "updated", entries[0].updated if entries else rfc3339("1970"))
-    ET.SubElement(ET.SubElement(feed, f"{{{ATOM_NS}}}author"), f"{{{ATOM_NS}}}name").text = settings.title
-    _link(feed, absolute_url("feed.xml", mode), "self", "application/atom+xml")
-    _link(feed, mode.base_url, "alternate", "text/html")
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM_NS}}}author"), f"{{{ATOM_NS}}}name").text = title
+    _link(feed, absolute_url(lang.path("feed.xml"), mode), "self", "application/atom+xml")
+    _link(feed, absolute_url(lang.path("index.html"), mode), "alternate", "text/html")
     for item in entries:
         entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
         _text(entry, "id", item.id)

@@ -3,26 +3,28 @@
 A reported figure counts things the atlas mostly does not list one by one (76 projects in the parks;
 the atlas names a few of them). ``reconcile`` computes, from entries, the subset a figure's
 ``compare`` names, so the page can show both numbers and say which is which. Totals never count an
-unknown amount: they say how many entries disclosed one.
+unknown amount: they say how many entries disclosed one. Every sentence is a catalog message with
+placeholders, so the English figures page reads English.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from atlas.i18n import N_, Language
 from atlas.model import STATUSES, Comparison, Figure, Park, Project
-from atlas.render.text import number, status_label, yi, zh_date
+from atlas.render.text import CHINESE, date_label, plain, status_label, yi
 from atlas.resolve import Atlas, InvestmentTotal, investment_total
 
-NO_SUBSET = "图集没有可比的子集"
+NO_SUBSET = N_("图集没有可比的子集")
 DEFAULT_NOTES = {
-    "none": "图集只收录来源点名的产业链、园区和项目，不汇总这一类统计，因此没有可以并列的数字。",
-    "projects": "报道的统计包括图集没有逐一收录的项目：图集只收录来源点名的项目。"
-                "图集中项目的状态是其来源所说的最新阶段，可能晚于报道的时间。",
-    "investment": "报道的总额包括图集没有逐一收录的项目；图集的合计只加总披露了投资额的项目，"
-                  "未披露的不计入，因此只能小于或等于报道的总额。",
-    "parks": "图集为来源点名的每个园区建一页。",
-    "chains": "图集为来源提到的每个产业（链）建一页。",
+    "none": N_("图集只收录来源点名的产业链、园区和项目，不汇总这一类统计，因此没有可以并列的数字。"),
+    "projects": N_("报道的统计包括图集没有逐一收录的项目：图集只收录来源点名的项目。"
+                   "图集中项目的状态是其来源所说的最新阶段，可能晚于报道的时间。"),
+    "investment": N_("报道的总额包括图集没有逐一收录的项目；图集的合计只加总披露了投资额的项目，"
+                     "未披露的不计入，因此只能小于或等于报道的总额。"),
+    "parks": N_("图集为来源点名的每个园区建一页。"),
+    "chains": N_("图集为来源提到的每个产业（链）建一页。"),
 }
 
 
@@ -49,35 +51,39 @@ class Reconciled:
     source_note: str | None  # the figure's own note (e.g. how the source words a share)
 
 
-def reconcile_all(atlas: Atlas) -> list[Reconciled]:
-    """Every city figure (figures.yaml) with the atlas subset it is compared with."""
-    return [reconcile(atlas, figure) for figure in atlas.content.figures]
+def reconcile_all(atlas: Atlas, lang: Language = CHINESE) -> list[Reconciled]:
+    """Every city figure (figures.yaml) with the atlas subset it is compared with, in ``lang``."""
+    return [reconcile(atlas, figure, lang) for figure in atlas.content.figures]
 
 
-def reconcile(atlas: Atlas, figure: Figure) -> Reconciled:
+def reconcile(atlas: Atlas, figure: Figure, lang: Language = CHINESE) -> Reconciled:
+    _ = lang.gettext
     compare = figure.compare or Comparison("none")
     # a figure's own note is read into its source reference (both spell it ``note``)
     source_note = figure.note or figure.ref.note
-    note = compare.note or DEFAULT_NOTES[compare.measure]
+    # an editor's note is content (the template shows note_en or the Chinese, marked); the default is ours
+    note = compare.note or _(DEFAULT_NOTES[compare.measure])
     if compare.measure == "none":
-        return Reconciled(figure, False, "", NO_SUBSET, None, None, (), note, source_note)
+        return Reconciled(figure, False, "", _(NO_SUBSET), None, None, (), note, source_note)
     if compare.measure == "parks":
         parks = subset_parks(atlas, compare)
-        members = tuple(Member("parks", p.slug, p.name, f"挂牌 {p.listed}" if p.listed else "") for p in parks)
-        return Reconciled(figure, True, describe(compare), f"{len(parks)} 个园区", len(parks), None, members,
-                          note, source_note)
+        members = tuple(Member("parks", p.slug, plain(lang, p, "name"),
+                               _("挂牌 %(date)s", date=p.listed) if p.listed else "") for p in parks)
+        return Reconciled(figure, True, describe(compare, lang), _("%(n)s 个园区", n=len(parks)), len(parks), None,
+                          members, note, source_note)
     if compare.measure == "chains":
         chains = atlas.chains
-        members = tuple(Member("chains", c.slug, c.name) for c in chains)
-        return Reconciled(figure, True, describe(compare), f"{len(chains)} 条产业链", len(chains), None, members,
-                          note, source_note)
+        members = tuple(Member("chains", c.slug, plain(lang, c, "name")) for c in chains)
+        return Reconciled(figure, True, describe(compare, lang), _("%(n)s 条产业链", n=len(chains)), len(chains),
+                          None, members, note, source_note)
     projects, unknown = subset_projects(atlas, compare)
-    members = tuple(Member("projects", p.slug, p.name, project_detail(p)) for p in projects)
+    members = tuple(Member("projects", p.slug, plain(lang, p, "name"), project_detail(p, lang)) for p in projects)
     total = investment_total(projects) if compare.measure == "investment" else None
-    holds = investment_words(total) if total is not None else f"{len(projects)} 个项目"
+    holds = investment_words(total, lang) if total is not None else _("%(n)s 个项目", n=len(projects))
     if unknown:
-        holds += f"；另有 {unknown} 个同类项目未披露投资，无法判断是否超过 {number(compare.over_yi)} 亿元"
-    return Reconciled(figure, True, describe(compare), holds, len(projects), total, members, note, source_note)
+        holds += _("；另有 %(n)s 个同类项目未披露投资，无法判断是否超过 %(amount)s", n=unknown,
+                   amount=_amount(compare.over_yi, lang))
+    return Reconciled(figure, True, describe(compare, lang), holds, len(projects), total, members, note, source_note)
 
 
 def subset_projects(atlas: Atlas, compare: Comparison) -> tuple[list[Project], int]:
@@ -105,32 +111,43 @@ def subset_parks(atlas: Atlas, compare: Comparison) -> list[Park]:
     return [p for p in atlas.parks if p.listed and p.listed.startswith(compare.listed_in)]
 
 
-def investment_words(total: InvestmentTotal) -> str:
+def _amount(value: float | int, lang: Language) -> str:
+    """'50 亿元' / 'CNY 5 billion' (the sentences were written with the Chinese '50 亿元' spacing)."""
+    return yi(value, None, lang)
+
+
+def investment_words(total: InvestmentTotal, lang: Language = CHINESE) -> str:
     """'3 个项目中 2 个披露投资，合计 103.2 亿元（1 个未披露，不计入）'; never a 0 for unknown amounts."""
+    _ = lang.gettext
     if total.count == 0:
-        return "图集中没有这样的项目"
+        return _("图集中没有这样的项目")
     if total.disclosed == 0:
-        return f"{total.count} 个项目，均未披露投资"
-    words = f"{total.disclosed} 个项目披露投资，合计 {number(total.total_yi)} 亿元"
+        return _("%(n)s 个项目，均未披露投资", n=total.count)
+    words = _("%(n)s 个项目披露投资，合计 %(amount)s", n=total.disclosed, amount=_amount(total.total_yi, lang))
     if total.undisclosed:
-        words += f"（另 {total.undisclosed} 个未披露，不计入）"
+        words += _("（另 %(n)s 个未披露，不计入）", n=total.undisclosed)
     return words
 
 
-def describe(compare: Comparison) -> str:
+def describe(compare: Comparison, lang: Language = CHINESE) -> str:
     """The atlas subset in words, e.g. '图集园区内、状态为开工、在建的项目，投资超过 50 亿元'."""
+    _ = lang.gettext
     if compare.measure == "parks":
-        return f"图集中挂牌于{zh_date(compare.listed_in)}的园区" if compare.listed_in else "图集中的全部园区"
+        if compare.listed_in:
+            return _("图集中挂牌于%(date)s的园区", date=date_label(compare.listed_in, lang))
+        return _("图集中的全部园区")
     if compare.measure == "chains":
-        return "图集中的全部产业链页面"
-    where = "图集园区内" if compare.scope == "parks" else "图集中"
+        return _("图集中的全部产业链页面")
     statuses = [key for key in STATUSES if key in compare.status]  # vocabulary order, whatever the YAML order
-    which = f"、状态为{'、'.join(status_label(s) for s in statuses)}" if statuses else ""
-    words = f"{where}{which}的项目"
+    names = ("、" if lang.primary else ", ").join(status_label(s, lang) for s in statuses)
+    if compare.scope == "parks":
+        words = _("图集园区内、状态为%(statuses)s的项目", statuses=names) if statuses else _("图集园区内的项目")
+    else:
+        words = _("图集中、状态为%(statuses)s的项目", statuses=names) if statuses else _("图集中的项目")
     if compare.over_yi is not None:
-        words += f"，投资超过 {number(compare.over_yi)} 亿元"
+        words += _("，投资超过 %(amount)s", amount=_amount(compare.over_yi, lang))
     return words
 
 
-def project_detail(project: Project) -> str:
-    return f"{status_label(project.status)} · {yi(project.investment_yi, project.investment_min_yi)}"
+def project_detail(project: Project, lang: Language = CHINESE) -> str:
+    return f"{status_label(project.status, lang)} · {yi(project.investment_yi, project.investment_min_yi, lang)}"

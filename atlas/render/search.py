@@ -16,8 +16,9 @@ import html
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from atlas.i18n import N_, Language
 from atlas.model import Chain, Park, Project
 from atlas.render.views import district_of, entry_path
 from atlas.resolve import Atlas
@@ -88,7 +89,8 @@ class Kind:
     folder: str  # where the kind's pages are written: entry_path(folder, slug)
 
 
-KINDS = (Kind("chain", "产业链", "chains"), Kind("park", "园区", "parks"), Kind("project", "项目", "projects"))
+KINDS = (Kind("chain", N_("产业链"), "chains"), Kind("park", N_("园区"), "parks"),
+         Kind("project", N_("项目"), "projects"))
 KIND_BY_CODE = {kind.code: kind for kind in KINDS}
 
 
@@ -159,6 +161,7 @@ def _notes(entry: Chain | Park | Project) -> list[str | None]:
 
 _DELIMITERS = "。！？；，、：!?;,:\n"
 _CLAUSE = re.compile(f"[^{_DELIMITERS}]+[{_DELIMITERS}]*")
+_SEARCH_BUDGET = 2_000_000  # characters read by substring searches per document
 
 
 def body_text(markdown: str, extra: list[str | None], summary: str) -> str:
@@ -168,14 +171,24 @@ def body_text(markdown: str, extra: list[str | None], summary: str) -> str:
     to a search for it, so it is left out. That keeps 10,000 projects inside the 5 MB index budget.
     """
     said = summary
+    seen = {summary, *(clause.rstrip(_DELIMITERS).strip() for clause in _CLAUSE.findall(summary))}
+    searched = 0
     texts = []
     for part in (plain_text(markdown), *extra):
         kept = []
         for clause in _CLAUSE.findall(part or ""):
             core = clause.rstrip(_DELIMITERS).strip()
-            if core and core not in said:
-                kept.append(clause.strip())
+            if not core or core in seen:
+                continue
+            # each substring search reads all that was said: past a budget only exact repeats are left out,
+            # so a huge body of distinct clauses costs linear time (real entries stay far below it)
+            searched += len(said)
+            if searched <= _SEARCH_BUDGET:
+                if core in said:
+                    continue
                 said += "\n" + core
+            kept.append(clause.strip())
+            seen.add(core)
         if kept:
             texts.append("".join(kept))
     return " ".join(texts)
@@ -185,17 +198,25 @@ def _first_group(match: re.Match) -> str:
     return match.group(1)
 
 
-_MARKUP = re.compile(r"[*_`#>|<\[\]~-]|^\s*\d+[.)]", re.M)
+def _closed_comment(match: re.Match) -> str:
+    return " " if match.group().endswith("-->") else match.group()
+
+
+# Every pattern runs in linear time on any text: a match that fails stops at the next bracket or line end,
+# and no two quantifiers in a row can take the same characters, so hostile bodies ("[" * 100_000,
+# "<" * 100_000, 100,000 blank lines; tests/test_hostile.py) are not rescanned from every position.
+_MARKUP = re.compile(r"[*_`#>|<\[\]~-]|^[ \t]*\d+[.)]", re.M)
 _MARKDOWN = (
-    (re.compile(r"<!--.*?-->", re.S), " "),
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), _first_group),  # links and images keep their text
-    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), _first_group),  # reference links
-    (re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.M), ""),  # link definitions
-    (re.compile(r"<[^>]*>"), " "),  # inline HTML tags
+    # an unclosed comment runs to the end (no later one can close either) and is kept as text
+    (re.compile(r"<!--.*?(?:-->|\Z)", re.S), _closed_comment),
+    (re.compile(r"!?\[([^\[\]]*)\]\(([^()]*)\)"), _first_group),  # links and images keep their text
+    (re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]"), _first_group),  # reference links
+    (re.compile(r"^ {0,3}\[[^\]\n]+\]:.*$", re.M), ""),  # link definitions
+    (re.compile(r"<[^<>]*>"), " "),  # inline HTML tags
     (re.compile(r"^ {0,3}(?:#{1,6}|>+|[-*+]|\d+[.)])[ \t]+", re.M), ""),  # heading, quote, list markers
-    (re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}.*$", re.M), ""),  # table rules and horizontal rules
+    (re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-{3,}.*$", re.M), ""),  # table rules and horizontal rules
     (re.compile(r"\*\*|__|~~|`+|(?<!\w)[*_]|[*_](?!\w)"), ""),  # emphasis and code marks
-    (re.compile(r"\s*\|\s*"), " "),  # table cell borders
+    (re.compile(r"\|"), " "),  # table cell borders (the spaces around them are joined below)
 )
 
 
@@ -210,7 +231,7 @@ def plain_text(markdown: str) -> str:
 
 # --- the index file -----------------------------------------------------------------------------------
 
-def index_payload(documents: list[SearchDocument]) -> dict:
+def index_payload(documents: list[SearchDocument], lang: Language | None = None) -> dict:
     """The index as data: documents as rows, with the chain, park and district names stored once."""
     labels: dict[str, int] = {}
     kinds = {kind.code: number for number, kind in enumerate(KINDS)}
@@ -222,18 +243,83 @@ def index_payload(documents: list[SearchDocument]) -> dict:
             row.append([labels.setdefault(name, len(labels)) for name in value] if column in LABELLED else value)
         rows.append(row)
     return {"tokenizer": TOKENIZER, "columns": list(COLUMNS), "fields": list(FIELDS), "labelled": list(LABELLED),
-            "kinds": [{"kind": kind.code, "label": kind.label, "path": entry_path(kind.folder, "{slug}")}
+            "kinds": [{"kind": kind.code, "label": lang.gettext(kind.label) if lang else kind.label,
+                       "path": entry_path(kind.folder, "{slug}")}
                       for kind in KINDS],
             "labels": list(labels), "documents": rows}
 
 
-def index_script(documents: list[SearchDocument]) -> str:
+def index_script(documents: list[SearchDocument], lang: Language | None = None) -> str:
     """The index as a script that sets ``window.ATLAS_SEARCH``, safe inside any HTML script element."""
-    data = json.dumps(index_payload(documents), ensure_ascii=False, separators=(",", ":"))
+    data = json.dumps(index_payload(documents, lang), ensure_ascii=False, separators=(",", ":"))
     # "<" never occurs outside strings in JSON: escaping it rules out "</script>" and "<!--"
     data = data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"window.{GLOBAL_NAME} = {data};\n"
 
 
-def search_index_file(atlas: Atlas) -> bytes:
-    return index_script(search_documents(atlas)).encode("utf-8")
+def search_index_file(atlas: Atlas, lang: Language | None = None) -> bytes:
+    """The index of the primary language, or (``lang``) of another: its names, summaries and bodies."""
+    documents = search_documents(atlas)
+    if lang is not None and not lang.primary:
+        documents = [translated_document(atlas, document, lang) for document in documents]
+    return index_script(documents, lang).encode("utf-8")
+
+
+def index_path(lang: Language | None = None) -> str:
+    """``static/search/index.js`` for the primary language, ``index.en.js``… for the others."""
+    return INDEX_PATH if lang is None or lang.primary else INDEX_PATH.replace(".js", f".{lang.code}.js")
+
+
+def _english_names(atlas: Atlas) -> dict[str, str | None]:
+    return {c.name: c.name_en for c in atlas.chains} | {p.name: p.name_en for p in atlas.parks}
+
+
+def translated_document(atlas: Atlas, document: SearchDocument, lang: Language) -> SearchDocument:
+    """A document of another language: its name and texts in that language where written (else the Chinese),
+    the Chinese name second (so both find it), chain, park and district names translated."""
+    entry = {"chain": atlas.chain_by_slug, "park": atlas.park_by_slug,
+             "project": atlas.project_by_slug}[document.kind][document.slug]
+    names = _english_names(atlas)
+    summary = entry.summary_en or entry.summary or ""
+    extra = _english_extra(entry)
+    # the Chinese body leaves out what the Chinese summary said, as in the primary index
+    body = body_text(entry.body_en, extra, summary) if entry.body_en else body_text(entry.body, extra,
+                                                                                      entry.summary or "")
+    return replace(document, name=entry.name_en or entry.name, name_en=entry.name if entry.name_en else "",
+                   chain=tuple(names.get(n) or n for n in document.chain),
+                   park=tuple(names.get(n) or n for n in document.park),
+                   district=tuple(lang.gettext(d) for d in document.district), summary=summary,
+                   companies=_english_companies(entry), body=body)
+
+
+def _english(entry: object, field: str) -> str | None:
+    """A short text's English twin, else the Chinese."""
+    return getattr(entry, f"{field}_en", None) or getattr(entry, field, None)
+
+
+def _english_items(entry: object, field: str) -> tuple[str, ...]:
+    """A list's English twin (written item by item), else the Chinese list."""
+    return getattr(entry, f"{field}_en", ()) or getattr(entry, field, ())
+
+
+def _english_companies(entry: Chain | Park | Project) -> str:
+    if isinstance(entry, Project):
+        return "; ".join(_english_items(entry, "companies"))
+    if isinstance(entry, Park):
+        return "; ".join([*_english_items(entry, "enterprises"), *([_english(entry, "operator")] if entry.operator
+                                                                    else [])])
+    return ""
+
+
+def _english_extra(entry: Chain | Park | Project) -> list[str | None]:
+    """The short texts :func:`body_text` adds to the body (see the ``*_document`` functions), in English where
+    written, else in Chinese."""
+    location = getattr(entry, "location", None)
+    notes = [*(_english(fact, "text") for fact in entry.facts), *(_english(m, "note") for m in entry.milestones),
+             _english(location, "note") if location else None]
+    if isinstance(entry, Project):
+        return [_english(entry, "status_note"), *_english_items(entry, "capacity"), *_english_items(entry, "tags"),
+                *notes]
+    if isinstance(entry, Park):
+        return [_english(entry, "listed_note"), *(_english(policy, "text") for policy in entry.policies), *notes]
+    return [_english(entry, "leader"), *notes]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 
+from atlas.i18n import LANGUAGES, N_, NAMES, PREFIX, Language, language, languages
 from atlas.model import GROUPS, STATUSES
 from atlas.paths import STATIC_DIR, TEMPLATES_DIR  # noqa: F401 (re-exported)
-from atlas.render import charts, text, views
+from atlas.render import charts, pool, search, text, views
 from atlas.render.assets import static_files
 from atlas.render.basemap import district_at
 from atlas.render.data import chain_csv_path, data_files, data_page
@@ -23,6 +24,7 @@ from atlas.render.maps import (
     MapSpec,
     Toggle,
     build_map,
+    datum_of,
     layer_toggles,
     status_toggles,
 )
@@ -31,8 +33,8 @@ from atlas.render.urls import UrlMode, absolute_url, relative_url
 from atlas.render.views import entry_path
 from atlas.resolve import Atlas, investment_total, status_counts
 
-NAV = (("chains", "产业链"), ("parks", "园区"), ("projects", "项目"), ("map", "地图"), ("data", "数据"),
-       ("about", "关于"))
+NAV = (("chains", N_("产业链")), ("parks", N_("园区")), ("projects", N_("项目")), ("map", N_("地图")),
+       ("data", N_("数据")), ("about", N_("关于")))
 
 
 @dataclass(frozen=True)
@@ -43,53 +45,86 @@ class Route:
     context: dict
     crumbs: tuple[tuple[str, str], ...] = ()  # (label, target path) above this page
     absolute_links: bool = False  # served at any address (404.html): link by absolute URL
+    lang: str = "zh"  # the language of the page; its path starts with that language's prefix
+
+
+def twin_path(path: str, lang: str) -> str:
+    """The output path of the same page in language ``lang``."""
+    for prefix in PREFIX.values():
+        if prefix and path.startswith(prefix):
+            path = path[len(prefix):]
+            break
+    return PREFIX[lang] + path
 
 
 @functools.lru_cache(maxsize=8)  # reused across renders (preview); Jinja reloads templates whose file changed
-def make_environment(templates: Path = TEMPLATES_DIR) -> jinja2.Environment:
+def make_environment(templates: Path = TEMPLATES_DIR, lang: str = "zh") -> jinja2.Environment:
+    """One environment per language (its translations are installed by ``render_site`` on each render)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(text.FILTERS)
-    env.globals.update(STATUSES=STATUSES, GROUPS=GROUPS, STAGE_LABELS=views.STAGE_LABELS)
+    env.globals.update(STATUSES=STATUSES, GROUPS=GROUPS, STAGE_LABELS=views.STAGE_LABELS, once=views.once)
     return env
 
 
 def render_site(atlas: Atlas, mode: UrlMode, templates: Path = TEMPLATES_DIR,
                 progress: Callable[[int, int], None] | None = None,
-                reuse: Callable[[str], bytes | None] | None = None) -> dict[str, bytes]:
+                reuse: Callable[[Route, Mapping[str, str]], bytes | None] | None = None,
+                workers: int = 1) -> dict[str, bytes]:
     """Every output file of the site, in memory. Pure: same Atlas and mode, same bytes.
 
-    ``reuse(path)`` may return a page's bytes from an earlier render that a change did not affect
-    (``atlas.incremental``); None renders the page.
+    ``reuse(route, asset names)`` may return a page's bytes from an earlier render that a change did not
+    affect (``atlas.incremental``, ``atlas.cache``); None renders the page. ``workers`` > 1 renders on
+    that many processes when there are enough pages (``atlas.render.pool``): the bytes are the same.
     """
-    env = make_environment(templates)
-    files, assets = _static_assets(atlas, mode)
+    langs = {lang.code: lang for lang in languages()}  # compiles the catalogs: a broken one stops here
+    envs = {}
+    for code, lang in langs.items():
+        envs[code] = make_environment(templates, code)
+        envs[code].install_gettext_translations(lang.translations, newstyle=True)
+    files, assets = _static_assets(atlas, mode, tuple(langs.values()))
     files.update(data_files(atlas, mode))  # plain names: downloads keep their address
-    routes = list(site_routes(atlas))
+    routes = [route for lang in langs.values() for route in site_routes(atlas, lang)]
     if mode.base_url:
-        routes.append(not_found_route())
-    for index, route in enumerate(routes, 1):
-        kept = reuse(route.path) if reuse else None
-        files[route.path] = kept if kept is not None else render_route(env, atlas, mode, route, assets).encode("utf-8")
-        if progress:
-            progress(index, len(routes))
+        routes.append(not_found_route(langs["zh"]))
+    kept = {route.path: reuse(route, assets) for route in routes} if reuse else {}
+    fresh = [route for route in routes if kept.get(route.path) is None]
+    for route in fresh:  # compiled once here, so forked workers (atlas.render.pool) inherit them
+        envs[route.lang].get_template(route.template)
+    pages = pool.render_all(lambda i: render_route(envs[fresh[i].lang], atlas, mode, fresh[i], assets,
+                                                   langs[fresh[i].lang]).encode("utf-8"), len(fresh), workers, progress)
+    rendered = dict(zip((route.path for route in fresh), pages))
+    for route in routes:
+        files[route.path] = rendered[route.path] if kept.get(route.path) is None else kept[route.path]
     return files
 
 
-def _static_assets(atlas: Atlas, mode: UrlMode) -> tuple[dict[str, bytes], dict[str, str]]:
+def _static_assets(atlas: Atlas, mode: UrlMode, langs: tuple[Language, ...] = ()) -> tuple[dict[str, bytes],
+                                                                                         dict[str, str]]:
     """Static files, content-hashed in published mode; and {static path: name written}."""
     files = static_files(atlas)
+    for lang in langs or (text.CHINESE,):  # one places script for every map of a language, one search index
+        files.update(views.places_files(atlas, [datum_of(map_tiles(atlas, mode))], lang))
+        if not lang.primary:
+            files[search.index_path(lang)] = search.search_index_file(atlas, lang)
     return fingerprint(files) if mode.hashed_assets else (files, {})
 
 
+def map_tiles(atlas: Atlas, mode: UrlMode) -> str:
+    """The tiles under every map: none in the offline bundle (the vector base map alone)."""
+    return "none" if mode.name == "offline" else atlas.settings.map.tiles
+
+
 def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Route,
-                 assets: Mapping[str, str] | None = None) -> str:
+                 assets: Mapping[str, str] | None = None, lang: Language | None = None) -> str:
     current = route.path
+    lang = lang or language(route.lang)
     if route.absolute_links:
         mode = mode.with_absolute_links()
 
@@ -100,7 +135,7 @@ def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Ro
             target = f"{kind.removeprefix('page:')}/index.html"
         else:
             target = entry_path(kind, slug)
-        return relative_url(target, current, mode, anchor)
+        return relative_url(lang.prefix + target, current, mode, anchor)
 
     def file(path: str) -> str:  # a generated file that is not a page, e.g. data/projects.csv
         return relative_url(path, current, mode)
@@ -109,15 +144,20 @@ def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Ro
         name = f"static/{path}"
         return _static_url((assets or {}).get(name, name), current.count("/"), mode)
 
-    maps = {request.map_id: map_view(atlas, request, current, mode) for request in route.context.get("maps", ())}
+    maps = {request.map_id: map_view(atlas, request, current, mode, lang) for request in route.context.get("maps", ())}
+    twins = [] if route.absolute_links else [
+        (code, NAMES[code], relative_url(twin_path(current, code), current, mode),
+         absolute_url(twin_path(current, code), mode)) for code in LANGUAGES]
     context = {
-        "has_search": True,
+        "has_search": True, "lang": lang, "twins": twins, **text.language_helpers(lang),
+        "entry_of": lambda kind, slug: getattr(atlas, f"{kind[:-1]}_by_slug")[slug],
         "atlas": atlas, "site": atlas.settings, "route": route, "href": href, "asset": asset, "file": file, "nav": NAV,
         "canonical": None if route.absolute_links else absolute_url(route.path, mode), "mode": mode,
-        "feed_url": absolute_url("feed.xml", mode),
+        "feed_url": absolute_url(lang.path("feed.xml"), mode),
         "map_css": _unique(css for m in maps.values() for css in m.fragment.css),
         "map_js": _unique(js for m in maps.values() for js in m.fragment.js),
-        "crumbs": [(label, relative_url(target, current, mode)) for label, target in route.crumbs],
+        "crumbs": [(lang.gettext(label), relative_url(lang.prefix + target, current, mode))
+                   for label, target in route.crumbs],
         **route.context,
         "maps": maps,
     }
@@ -137,29 +177,53 @@ def _unique(items: Iterator[str]) -> list[str]:
 
 # --- the routes -------------------------------------------------------------------------------------
 
-HOME = ("首页", "index.html")
+HOME = (N_("首页"), "index.html")
 
 
-def site_routes(atlas: Atlas) -> Iterator[Route]:
-    yield home_route(atlas)
-    yield Route("chains/index.html", "chains.html", "产业链", {"groups": atlas.chains_by_group}, (HOME,))
+def site_routes(atlas: Atlas, lang: Language | None = None) -> Iterator[Route]:
+    """Every page of one language (every language when ``lang`` is None), paths under its prefix."""
+    if lang is None:
+        for each in languages():
+            yield from site_routes(atlas, each)
+        return
+    for route in _routes(atlas, lang):
+        yield replace(route, path=lang.path(route.path), lang=lang.code)
+
+
+def _routes(atlas: Atlas, lang: Language) -> Iterator[Route]:
+    _ = lang.gettext
+    yield home_route(atlas, lang)
+    yield Route("chains/index.html", "chains.html", _("产业链"), {"groups": atlas.chains_by_group}, (HOME,))
     for chain in atlas.chains:
-        yield chain_route(atlas, chain)
-    yield Route("parks/index.html", "parks.html", "专业园区", {}, (HOME,))
+        yield chain_route(atlas, chain, lang)
+    yield Route("parks/index.html", "parks.html", _("专业园区"), {}, (HOME,))
     for park in atlas.parks:
-        yield park_route(atlas, park)
-    yield projects_index_route(atlas)
+        yield park_route(atlas, park, lang)
+    yield projects_index_route(atlas, lang)
     for project in atlas.projects:
-        yield project_route(atlas, project)
-    yield map_route(atlas)
-    yield Route("sources/index.html", "sources.html", "来源", {"source_groups": views.source_groups(atlas)},
+        yield project_route(atlas, project, lang)
+    yield map_route(atlas, lang)
+    yield Route("sources/index.html", "sources.html", _("来源"), {"source_groups": views.source_groups(atlas, lang)},
                 (HOME,))
-    yield Route("data/index.html", "data.html", "数据下载", data_page(atlas), (HOME,))
-    yield Route("figures/index.html", "figures.html", "数据与口径", {"rows": reconcile_all(atlas)},
-                (HOME, ("数据下载", "data/index.html")))
-    yield Route("search/index.html", "search.html", "搜索", {}, (HOME,))
+    yield Route("data/index.html", "data.html", _("数据下载"), data_page(atlas, lang), (HOME,))
+    yield Route("figures/index.html", "figures.html", _("数据与口径"), {"rows": reconcile_all(atlas, lang)},
+                (HOME, (N_("数据下载"), "data/index.html")))
+    yield Route("search/index.html", "search.html", _("搜索"),
+                {"search_index": search.index_path(lang).removeprefix("static/"), "search_words": search_words(lang)},
+                (HOME,))
     for page in atlas.content.pages:
-        yield Route(f"{page.slug}/index.html", "page.html", page.title, {"page": page}, (HOME,))
+        title = page.title if lang.primary else page.title_en or page.title
+        yield Route(f"{page.slug}/index.html", "page.html", title, {"page": page}, (HOME,))
+
+
+def search_words(lang: Language) -> dict[str, str]:
+    """What static/js/search.js writes on the page, in the page's language ({query}, {count}, {shown} filled in)."""
+    _ = lang.gettext
+    return {"prompt": _("输入项目、园区、产业链、企业或区（市）的名称。"), "none": _("没有找到与“{query}”相关的条目。"),
+            "found": _("“{query}”：找到 {count} 条结果"), "more": _("，显示前 {shown} 条"), "end": _("。"),
+            "loading": _("正在载入搜索索引…"), "broken": _("搜索无法使用："), "chain": _("产业链"), "park": _("园区"),
+            "district": _("区（市）"), "companies": _("企业"), "colon": _("："),
+            "other_lang": "en" if lang.primary else "zh-CN"}
 
 
 @dataclass(frozen=True)
@@ -188,17 +252,18 @@ class MapView:
     statuses: list[Toggle]
     table: bool
     text_in_html: bool  # the text alternative is in the HTML (else atlas-map.js builds it from the data)
-    legend: list[tuple[str, str]]  # (css key, words) for what the map shows
+    legend: tuple[tuple[str, str], ...]  # (css key, words) for what the map shows
     approximate: bool  # some places are only known to their district
 
 
-def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode) -> MapView:
+def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lang: Language | None = None) -> MapView:
+    lang = lang or text.CHINESE
     settings = atlas.settings.map
     tiles = "none" if mode.name == "offline" else settings.tiles
-    fragment = build_map(MapSpec(request.map_id, settings.center, settings.zoom, tiles))
-    directory = current.split("/")[:-1]
-    href = _entry_href(directory[0] if directory else "", len(directory), mode)
-    index = views.place_index(atlas)
+    fragment = build_map(MapSpec(request.map_id, settings.center, settings.zoom, tiles, language=lang.code))
+    directory = current.removeprefix(lang.prefix).split("/")[:-1]
+    href = _entry_href(directory[0] if directory else "", len(directory), mode, lang.prefix)
+    index = views.place_index(atlas, lang)
     places, unmapped = [], []
     for kind, entries in (("parks", request.parks), ("projects", request.projects)):
         for entry in entries:
@@ -208,7 +273,7 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode) -> 
             else:
                 places.append(record)
     text_in_html = len(places) <= TEXT_IN_HTML_LIMIT
-    legend = views.map_legend(places)
+    legend = views.map_legend(places, lang)
     if text_in_html:  # the page links each place; a longer list is written by atlas-map.js, which has the URLs
         places = [{**place, "url": href[place["kind"]].replace("@", place["slug"])} for place in places]
     options = MapOptions(request.highlight_districts, request.label_approximate)
@@ -220,85 +285,93 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode) -> 
 
 
 @functools.lru_cache(maxsize=256)
-def _entry_href(top: str, depth: int, mode: UrlMode) -> dict[str, str]:
-    """From a page ``depth`` folders down under ``top``: each kind's entry URL, with ``@`` for the slug.
+def _entry_href(top: str, depth: int, mode: UrlMode, prefix: str = "") -> dict[str, str]:
+    """From a page ``depth`` folders down under ``top`` (in a language's folder ``prefix``): each kind's entry
+    URL, with ``@`` for the slug.
 
     A relative link to ``kind/@/`` depends only on the page's first folder and depth (no slug is "@"),
     so one computation serves every page of the same shape.
     """
     page = "/".join([top] + ["_"] * (depth - 1) + ["index.html"]) if depth else "index.html"
-    return {kind: relative_url(entry_path(kind, "@"), page, mode) for kind in ("parks", "projects")}
+    return {kind: relative_url(prefix + entry_path(kind, "@"), prefix + page, mode) for kind in ("parks", "projects")}
 
 
 def _map(map_id: str, label: str, parks=(), projects=(), **options) -> MapRequest:
     return MapRequest(map_id, label, tuple(parks), tuple(projects), **options)
 
 
-def home_route(atlas: Atlas) -> Route:
+def home_route(atlas: Atlas, lang: Language) -> Route:
     path = "index.html"
     figures = {f.id: f for f in atlas.content.figures}
     headline = [figures[i] for i in atlas.settings.headline_figures if i in figures]
-    return Route(path, "home.html", atlas.settings.title, {
+    title = atlas.settings.title if lang.primary else atlas.settings.title_en or atlas.settings.title
+    return Route(path, "home.html", title, {
         "headline": headline,
         "totals": investment_total(atlas.projects),
         "groups": atlas.chains_by_group,
-        "milestones": views.timeline(atlas, limit=8),
-        "charts": charts.home_charts(atlas),
-        "maps": [_map("home-map", "青岛产业园区与重点项目总览地图", atlas.parks, atlas.projects)],
+        "milestones": views.timeline(atlas, limit=8, lang=lang),
+        "charts": charts.home_charts(atlas, lang),
+        "maps": [_map("home-map", lang.gettext("青岛产业园区与重点项目总览地图"), atlas.parks, atlas.projects)],
     })
 
 
-def chain_route(atlas: Atlas, chain) -> Route:
+def chain_route(atlas: Atlas, chain, lang: Language) -> Route:
     path = entry_path("chains", chain.slug)
     projects = atlas.projects_of_chain.get(chain.slug, ())
     parks = atlas.parks_of_chain.get(chain.slug, ())
-    return Route(path, "chain.html", chain.name, {
+    name = text.plain(lang, chain, "name")
+    return Route(path, "chain.html", name, {
         "chain": chain, "projects": projects, "parks": parks,
         "totals": investment_total(projects), "status_counts": status_counts(projects),
-        "charts": charts.chain_charts(atlas, projects), "csv": chain_csv_path(chain.slug),
-        "maps": [_map("chain-map", f"{chain.name}的园区与项目地图", parks, projects, label_approximate=True)],
-    }, (HOME, ("产业链", "chains/index.html")))
+        "charts": charts.chain_charts(atlas, projects, lang), "csv": chain_csv_path(chain.slug),
+        "maps": [_map("chain-map", lang.gettext("%(name)s的园区与项目地图", name=name), parks, projects,
+                      label_approximate=True)],
+    }, (HOME, (N_("产业链"), "chains/index.html")))
 
 
-def park_route(atlas: Atlas, park) -> Route:
+def park_route(atlas: Atlas, park, lang: Language) -> Route:
     path = entry_path("parks", park.slug)
     projects = atlas.projects_of_park.get(park.slug, ())
     placement = atlas.placement("parks", park.slug)
     district = placement and (placement.district or district_at(atlas.content.geo, placement.lat, placement.lon))
-    return Route(path, "park.html", park.name, {
+    name = text.plain(lang, park, "name")
+    return Route(path, "park.html", name, {
         "park": park, "projects": projects, "totals": investment_total(projects),
-        "status_counts": status_counts(projects), "placement": placement, "charts": charts.park_charts(projects),
-        "maps": [_map("park-map", f"{park.name}及其项目地图", [park], projects,
+        "status_counts": status_counts(projects), "placement": placement,
+        "charts": charts.park_charts(projects, lang),
+        "maps": [_map("park-map", lang.gettext("%(name)s及其项目地图", name=name), [park], projects,
                       highlight_districts=(district,) if district else (), label_approximate=True)],
-    }, (HOME, ("专业园区", "parks/index.html")))
+    }, (HOME, (N_("专业园区"), "parks/index.html")))
 
 
-def projects_index_route(atlas: Atlas) -> Route:
-    return Route("projects/index.html", "projects.html", "重点项目", {
-        "rows": [views.project_row(atlas, p) for p in sorted(atlas.projects, key=lambda p: p.slug)],
-        "filters": views.project_filters(atlas), "totals": investment_total(atlas.projects),
+def projects_index_route(atlas: Atlas, lang: Language) -> Route:
+    return Route("projects/index.html", "projects.html", lang.gettext("重点项目"), {
+        "rows": [views.project_row(atlas, p, lang) for p in sorted(atlas.projects, key=lambda p: p.slug)],
+        "filters": views.project_filters(atlas, lang), "totals": investment_total(atlas.projects),
     }, (HOME,))
 
 
-def project_route(atlas: Atlas, project) -> Route:
+def project_route(atlas: Atlas, project, lang: Language) -> Route:
     path = entry_path("projects", project.slug)
     placement = atlas.placement("projects", project.slug)
     highlight = (placement.district,) if placement and placement.precision == "district" else ()
-    return Route(path, "project.html", project.name, {
-        "project": project, "row": views.project_row(atlas, project), "placement": placement,
+    name = text.plain(lang, project, "name")
+    return Route(path, "project.html", name, {
+        "project": project, "row": views.project_row(atlas, project, lang), "placement": placement,
         "last_milestone": views.last_milestone(project),
-        "maps": [_map("project-map", f"{project.name}位置地图", (), [project], highlight_districts=highlight,
-                      height="map-small", label_approximate=True)] if placement else [],
-    }, (HOME, ("重点项目", "projects/index.html")))
+        "maps": [_map("project-map", lang.gettext("%(name)s位置地图", name=name), (), [project],
+                      highlight_districts=highlight, height="map-small", label_approximate=True)] if placement else [],
+    }, (HOME, (N_("重点项目"), "projects/index.html")))
 
 
-def not_found_route() -> Route:
-    return Route("404.html", "404.html", "页面未找到", {}, absolute_links=True)
+def not_found_route(lang: Language | None = None) -> Route:
+    title = lang.gettext("页面未找到") if lang else "页面未找到"
+    return Route("404.html", "404.html", title, {}, absolute_links=True)
 
 
-def map_route(atlas: Atlas) -> Route:
+def map_route(atlas: Atlas, lang: Language) -> Route:
     path = "map/index.html"
-    return Route(path, "map.html", "地图", {
-        "maps": [_map("atlas-map", "青岛产业项目图集全图：按产业链分层，可按状态筛选", atlas.parks, atlas.projects,
-                      height="map-full", table=True)],
+    return Route(path, "map.html", lang.gettext("地图"), {
+        "maps": [_map("atlas-map", lang.gettext("青岛产业项目图集全图：按产业链分层，可按状态筛选"), atlas.parks,
+                      atlas.projects, height="map-full", table=True)],
     }, (HOME,))

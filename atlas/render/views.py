@@ -5,9 +5,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import jinja2
+from markupsafe import Markup
+
+from atlas.i18n import N_, Language
 from atlas.model import GROUPS, PRECISIONS, STATUSES, Chain, Milestone, Park, Project
-from atlas.render.maps import PlaceEncoder, drawing_rule
-from atlas.render.text import host, number, status_label, yi, zh_date
+from atlas.render.maps import PlaceEncoder, drawing_rule, places_path
+from atlas.render.text import CHINESE, date_label, host, localized, localized_text, number, plain, status_label, yi
 from atlas.resolve import Atlas, Placement
 
 STAGES = {
@@ -15,8 +19,9 @@ STAGES = {
     "started": "building", "under_construction": "building", "structure_complete": "building",
     "completed": "done", "in_operation": "done", "unspecified": "unknown",
 }
-STAGE_LABELS = {"early": "前期（规划、签约、落地、许可）", "building": "建设中（开工、在建、封顶）",
-                "done": "建成（竣工、投产/运营）", "unknown": "状态未说明"}
+STAGE_LABELS = {"early": N_("前期（规划、签约、落地、许可）"), "building": N_("建设中（开工、在建、封顶）"),
+                "done": N_("建成（竣工、投产/运营）"), "unknown": N_("状态未说明")}
+STAGE_SHORT = {"early": N_("前期"), "building": N_("建设中"), "done": N_("建成"), "unknown": N_("状态未说明")}
 
 
 def entry_path(kind: str, slug: str | None = None) -> str:
@@ -35,9 +40,11 @@ class TimelineItem:
     entry_slug: str
     entry_name: str
     milestone: Milestone
+    entry: Chain | Park | Project | None = None
 
 
-def timeline(atlas: Atlas, limit: int | None = None, include_expected: bool = False) -> list[TimelineItem]:
+def timeline(atlas: Atlas, limit: int | None = None, include_expected: bool = False,
+             lang: Language = CHINESE) -> list[TimelineItem]:
     """Milestones of every entry, newest first (dated to the month or year the source gives)."""
     items = []
     for kind, entries in (("projects", atlas.projects), ("chains", atlas.chains), ("parks", atlas.parks)):
@@ -45,9 +52,9 @@ def timeline(atlas: Atlas, limit: int | None = None, include_expected: bool = Fa
             for milestone in entry.milestones:
                 if milestone.expected and not include_expected:
                     continue
-                items.append(TimelineItem(milestone.date, zh_date(milestone.date), milestone.note,
-                                          milestone.status, milestone.expected, kind, entry.slug, entry.name,
-                                          milestone))
+                items.append(TimelineItem(milestone.date, date_label(milestone.date, lang), milestone.note,
+                                          milestone.status, milestone.expected, kind, entry.slug,
+                                          plain(lang, entry, "name"), milestone, entry))
     items.sort(key=lambda item: (item.date, item.entry_slug), reverse=True)
     return items[:limit] if limit else items
 
@@ -71,50 +78,66 @@ def chain_group(atlas: Atlas, project: Project) -> str:
     return atlas.chain_by_slug[project.chain].group if project.chain else "none"
 
 
-def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str | None) -> dict | None:
+def district_name(district: str | None, lang: Language = CHINESE) -> str | None:
+    """A district's name in the page's language (the ten names are in the catalog)."""
+    return lang.gettext(district) if district else district
+
+
+def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str | None,
+               lang: Language = CHINESE) -> dict | None:
     """One place for a map: where, how precisely, how it is drawn, and what its popup and list say."""
     placement: Placement | None = atlas.placement(kind, entry.slug)
     if placement is None:
         return None
-    precision = PRECISIONS[placement.precision][0]
+    _ = lang.gettext
+    precision = _(PRECISIONS[placement.precision][0])
+    list_separator = "、" if lang.primary else ", "
     facts: list[tuple[str, str]] = []
     investment = count = None
     if isinstance(entry, Project):
         group = chain_group(atlas, entry)
         layer = entry.chain or "none"
-        chains = atlas.chain_by_slug[entry.chain].name if entry.chain else "未说明"
-        investment = yi(entry.investment_yi, entry.investment_min_yi)
-        facts.append(("状态", status_label(entry.status)))
-        facts.append(("投资", investment))
+        chains = plain(lang, atlas.chain_by_slug[entry.chain], "name") if entry.chain else _("未说明")
+        investment = yi(entry.investment_yi, entry.investment_min_yi, lang)
+        facts.append((_("状态"), status_label(entry.status, lang)))
+        facts.append((_("投资"), investment))
         stage = STAGES[entry.status]
-        kind_label = "项目"
+        kind_label = _("项目")
     else:
         groups = {atlas.chain_by_slug[c].group for c in entry.chains}
         group = groups.pop() if len(groups) == 1 else "none"
         layer = "parks"
-        chains = "、".join(atlas.chain_by_slug[c].name for c in entry.chains) or "未说明"
+        chains = list_separator.join(plain(lang, atlas.chain_by_slug[c], "name") for c in entry.chains) or _("未说明")
         count = len(atlas.projects_of_park.get(entry.slug, ()))
-        facts.append(("项目", f"{count} 个"))
+        facts.append((_("项目"), lang.gettext("%(count)s 个", count=count)))
         stage = None
-        kind_label = "园区"
-    via = atlas.park_by_slug[placement.via_park].name if placement.via_park else None
-    where = placement.district or ""
+        kind_label = _("园区")
+    via = plain(lang, atlas.park_by_slug[placement.via_park], "name") if placement.via_park else None
+    district = district_name(placement.district, lang)
+    where = district or ""
     if via:
-        where = f"{where}（按所在园区 {via}）"
-    facts.append(("位置", f"{where} · {precision}" if where else precision))
+        where = lang.gettext("%(where)s（按所在园区 %(park)s）", where=where, park=via)
+    facts.append((_("位置"), f"{where} · {precision}" if where else precision))
     status = getattr(entry, "status", None)
+    name = plain(lang, entry, "name")
+    colon = "：" if lang.primary else ": "
+    facts_text = " · ".join(f"{label}{colon}{value}" for label, value in facts)
     return {
-        "kind": kind, "slug": entry.slug, "name": entry.name, "kind_label": kind_label, "url": url,
+        "kind": kind, "slug": entry.slug, "name": name, "kind_label": kind_label, "url": url,
+        "name_html": localized(lang, entry, "name"),  # as a page's text shows it (markup: marked untranslated)
         "lat": placement.lat, "lon": placement.lon, "precision": placement.precision, "group": group,
         "stage": stage, "status": status, "facts": facts,
-        "tooltip": f"{entry.name}（{precision}）" if placement.precision != "site" else entry.name,
+        "tooltip": lang.gettext("%(name)s（%(precision)s）", name=name, precision=precision)
+        if placement.precision != "site" else name,
         "radius_m": placement.radius_m,
         # for the map's data block and its table: the layer it toggles with, and how it is drawn
-        "layer": layer, "chains_label": chains, "status_label": status_label(status) if status else "—",
+        "layer": layer, "chains_label": chains, "status_label": status_label(status, lang) if status else "—",
         "precision_label": precision, "draw": drawing_rule(placement.precision, placement.radius_m),
-        "investment": investment, "count": count, "district": placement.district, "via": via,
+        "investment": investment, "count": count, "district": district, "via": via,
         "chains": None if isinstance(entry, Project) else chains,
-        "facts_text": " · ".join(f"{label}：{value}" for label, value in facts),  # the list's line, built once
+        "facts_text": facts_text,
+        # its line in a map's list after the linked name (built once, not on every page that lists it)
+        "list_note": lang.gettext("（%(kind)s）", kind=kind_label) + " · " + facts_text,
     }
 
 
@@ -127,63 +150,101 @@ class PlaceIndex:
     encoder: PlaceEncoder  # writes the maps' data blocks
 
 
-_PLACES: dict[int, tuple[Atlas, PlaceIndex]] = {}  # memo of place_index for the latest Atlas (a pure function)
+# memo of place_index for the latest Atlas (a pure function), per language
+_PLACES: dict[tuple[int, str], tuple[Atlas, Language, PlaceIndex]] = {}
 
 
-def place_index(atlas: Atlas) -> PlaceIndex:
-    """``place_data`` of every placed park and project, and the map labels, computed once per Atlas."""
-    cached = _PLACES.get(id(atlas))
-    if cached is None or cached[0] is not atlas:
+def place_index(atlas: Atlas, lang: Language = CHINESE) -> PlaceIndex:
+    """``place_data`` of every placed park and project, and the map labels, computed once per Atlas and language."""
+    cached = _PLACES.get((id(atlas), lang.code))
+    if cached is None or cached[0] is not atlas or cached[1].translations is not lang.translations:
         records = {}
         for kind, entries in (("parks", atlas.parks), ("projects", atlas.projects)):
             for entry in entries:
-                place = place_data(atlas, kind, entry, None)
+                place = place_data(atlas, kind, entry, None, lang)
                 if place is not None:
                     records[(kind, entry.slug)] = place
-        labels = map_labels(atlas)
+        labels = map_labels(atlas, lang)
         encoder = PlaceEncoder(records.values(), labels)
-        _PLACES.clear()
-        cached = _PLACES[id(atlas)] = (atlas, PlaceIndex(records, labels, encoder))
-    return cached[1]
+        for key in [key for key, value in _PLACES.items() if value[0] is not atlas]:
+            del _PLACES[key]
+        cached = _PLACES[(id(atlas), lang.code)] = (atlas, lang, PlaceIndex(records, labels, encoder))
+    return cached[2]
 
 
-def map_legend(places: list[dict]) -> list[tuple[str, str]]:
+def places_files(atlas: Atlas, datums, lang: Language = CHINESE) -> dict[str, bytes]:
+    """The shared places script of every map, once per datum the site's maps are drawn in (under static/)."""
+    encoder = place_index(atlas, lang).encoder
+    return {"static/" + places_path(datum, lang.code): encoder.script(datum) for datum in dict.fromkeys(datums)}
+
+
+def map_legend(places: list[dict], lang: Language = CHINESE) -> tuple[tuple[str, str], ...]:
     """The legend keys a map needs, (css key, words): only what its places show, in a fixed order."""
     return _legend(frozenset(p["kind"] for p in places), frozenset(p["stage"] for p in places),
-                   frozenset(p["group"] for p in places), frozenset(p["draw"] for p in places), len(places) > 1)
+                   frozenset(p["group"] for p in places), frozenset(p["draw"] for p in places), len(places) > 1, lang)
 
 
 @functools.lru_cache(maxsize=256)
-def _legend(kinds: frozenset, stages: frozenset, groups: frozenset, draws: frozenset, several: bool) -> list:
-    items = [("park", "园区")] if "parks" in kinds else []
-    items += [(stage, f"项目：{label}") for stage, label in STAGE_LABELS.items() if stage in stages]
-    items += [(group, labels[0]) for group, labels in GROUPS.items() if group in groups]
-    items += [("none", "未说明产业链")] if "none" in groups else []
-    items += [("circle", "大致范围（误差圈）")] if "circle" in draws else []
-    items += [("district", "区（市）级，大致位置（高亮该区）")] if "district" in draws else []
-    items += [("cluster", "同处多个地点，点击数字展开")] if several else []
-    return items
+def _legend(kinds: frozenset, stages: frozenset, groups: frozenset, draws: frozenset, several: bool,
+            lang: Language = CHINESE) -> tuple:
+    _ = lang.gettext
+    items = [("park", _("园区"))] if "parks" in kinds else []
+    items += [(stage, lang.gettext("项目：%(stage)s", stage=_(label))) for stage, label in STAGE_LABELS.items()
+              if stage in stages]
+    items += [(group, _(labels[0])) for group, labels in GROUPS.items() if group in groups]
+    items += [("none", _("未说明产业链"))] if "none" in groups else []
+    items += [("circle", _("大致范围（误差圈）"))] if "circle" in draws else []
+    items += [("district", _("区（市）级，大致位置（高亮该区）"))] if "district" in draws else []
+    items += [("cluster", _("同处多个地点，点击数字展开"))] if several else []
+    return tuple(items)  # hashable: templates/partials/map.html renders a legend once per render (``once``)
 
 
-def map_labels(atlas: Atlas) -> dict[str, dict[str, str]]:
+# {the gettext a render installed in an environment: {(macro code, arguments): markup}}, of the latest renders
+_ONCE: dict[object, dict[tuple, Markup]] = {}
+
+
+def once(macro: jinja2.runtime.Macro, *args) -> Markup:
+    """``macro(*args)``, rendered once per render and language: the fixed words and legends that thousands of
+    maps share. The macro may use only its arguments and ``_()`` (the key is its code and its arguments)."""
+    # render_site installs each language's gettext anew: a new render (or catalog) starts afresh
+    gettext = macro._environment.globals.get("gettext")
+    done = _ONCE.get(gettext)
+    if done is None:
+        if len(_ONCE) >= 8:
+            del _ONCE[next(iter(_ONCE))]
+        done = _ONCE[gettext] = {}
+    key = (macro._func.__code__, args)
+    markup = done.get(key)
+    if markup is None:
+        markup = done[key] = macro(*args)
+    return markup
+
+
+def map_labels(atlas: Atlas, lang: Language = CHINESE) -> dict[str, dict[str, str]]:
     """Words a map's popups and filters use for coded values; ``layer`` also gives the filter's order."""
+    _ = lang.gettext
     return {
-        "kind": {"parks": "园区", "projects": "项目"},
-        "status": {key: labels[0] for key, labels in STATUSES.items()},
-        "precision": {key: labels[0] for key, labels in PRECISIONS.items()},
-        "layer": {"parks": "园区", **{c.slug: c.name for c in atlas.chains}, "none": "未说明产业链"},
-        "text": {"status": "状态", "investment": "投资", "chain": "产业链", "location": "位置", "projects": "项目",
-                 "count": "个", "via": "按所在园区", "approximate": PRECISIONS["district"][0]},
+        "kind": {"parks": _("园区"), "projects": _("项目")},
+        "status": {key: _(labels[0]) for key, labels in STATUSES.items()},
+        "precision": {key: _(labels[0]) for key, labels in PRECISIONS.items()},
+        "layer": {"parks": _("园区"), **{c.slug: plain(lang, c, "name") for c in atlas.chains},
+                  "none": _("未说明产业链")},
+        "text": {"status": _("状态"), "investment": _("投资"), "chain": _("产业链"), "location": _("位置"),
+                 "projects": _("项目"), "count": _("个"), "via": _("按所在园区"),
+                 "approximate": _(PRECISIONS["district"][0]),
+                 # punctuation around the words the map script joins
+                 "open": "（" if lang.primary else " (", "close": "）" if lang.primary else ")",
+                 "colon": "：" if lang.primary else ": "},
     }
 
 
-def investment_cell(project: Project) -> str:
-    return yi(project.investment_yi, project.investment_min_yi)
+def investment_cell(project: Project, lang: Language = CHINESE) -> str:
+    return yi(project.investment_yi, project.investment_min_yi, lang)
 
 
-def status_options(projects) -> list[tuple[str, str]]:
+def status_options(projects, lang: Language = CHINESE) -> list[tuple[str, str]]:
     present = {p.status for p in projects}
-    return [(key, labels[0]) for key, labels in STATUSES.items() if key in present]
+    return [(key, lang.gettext(labels[0])) for key, labels in STATUSES.items() if key in present]
 
 
 def format_figure_value(value) -> str:
@@ -199,12 +260,13 @@ class ProjectRow:
     investment: str
     group: str
     status_rank: int  # position in the status vocabulary, for sorting by stage
+    district_key: str | None = None  # the district as the data names it (the filter's value)
 
 
-def project_row(atlas: Atlas, project: Project) -> ProjectRow:
+def project_row(atlas: Atlas, project: Project, lang: Language = CHINESE) -> ProjectRow:
     return ProjectRow(project, atlas.chain_by_slug.get(project.chain or ""), atlas.park_by_slug.get(project.park or ""),
-                      district_of(atlas, project), investment_cell(project), chain_group(atlas, project),
-                      list(STATUSES).index(project.status))
+                      district_name(district_of(atlas, project), lang), investment_cell(project, lang),
+                      chain_group(atlas, project), list(STATUSES).index(project.status), district_of(atlas, project))
 
 
 @dataclass(frozen=True)
@@ -214,13 +276,16 @@ class Filter:
     options: list[tuple[str, str]]  # (value, label)
 
 
-def project_filters(atlas: Atlas) -> list[Filter]:
+def project_filters(atlas: Atlas, lang: Language = CHINESE) -> list[Filter]:
+    _ = lang.gettext
     districts = sorted({d for p in atlas.projects if (d := district_of(atlas, p))})
     return [
-        Filter("chain", "产业链", [(c.slug, c.name) for c in atlas.chains] + [("none", "未说明产业链")]),
-        Filter("park", "园区", [(p.slug, p.name) for p in atlas.parks] + [("none", "不在挂牌园区或未说明")]),
-        Filter("status", "状态", status_options(atlas.projects)),
-        Filter("district", "区（市）", [(d, d) for d in districts] + [("none", "未知")]),
+        Filter("chain", _("产业链"), [(c.slug, plain(lang, c, "name")) for c in atlas.chains]
+               + [("none", _("未说明产业链"))]),
+        Filter("park", _("园区"), [(p.slug, plain(lang, p, "name")) for p in atlas.parks]
+               + [("none", _("不在挂牌园区或未说明"))]),
+        Filter("status", _("状态"), status_options(atlas.projects, lang)),
+        Filter("district", _("区（市）"), [(d, district_name(d, lang)) for d in districts] + [("none", _("未知"))]),
     ]
 
 
@@ -232,17 +297,19 @@ class SourceGroup:
     url: str | None
     publisher: str | None
     date: str | None
-    note: str | None
+    note: Markup | None  # the source's date note and remarks, in the page's language (or marked untranslated)
     citations: tuple
 
 
-def source_groups(atlas: Atlas) -> list[SourceGroup]:
+def source_groups(atlas: Atlas, lang: Language = CHINESE) -> list[SourceGroup]:
     """Each cited document (sources/ entries first, then web pages by address) with what cites it."""
     groups = []
     for source in atlas.content.sources:
         key = f"source:{source.slug}"
-        note = " ".join(x for x in (source.date_note, source.note) if x) or None
-        groups.append(SourceGroup(key, source.slug, source.title, source.url, source.publisher, source.date, note,
+        note = Markup(" ").join(localized_text(lang, source, name) for name in ("date_note", "note")
+                                if getattr(source, name)) or None
+        groups.append(SourceGroup(key, source.slug, plain(lang, source, "title"), source.url,
+                                  plain(lang, source, "publisher") if source.publisher else None, source.date, note,
                                   atlas.citations.get(key, ())))
     web = sorted(k for k in atlas.citations if k.startswith("url:"))
     for index, key in enumerate(web, 1):

@@ -53,7 +53,10 @@
         row.hidden = !visible;
         if (visible) { shown += 1; }
       });
-      if (count) { count.textContent = "显示 " + shown + " / " + table.tBodies[0].rows.length + " 个项目"; }
+      if (count) {  // the words come from the page (its language): "显示 {shown} / {total} 个项目"
+        var words = form.getAttribute("data-count-template") || "显示 {shown} / {total} 个项目";
+        count.textContent = words.replace("{shown}", shown).replace("{total}", table.tBodies[0].rows.length);
+      }
     }
     Array.prototype.forEach.call(selects, function (select) { select.addEventListener("change", apply); });
     form.hidden = false;

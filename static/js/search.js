@@ -309,17 +309,18 @@
     var link = element("a", null, highlighted(doc.name, matchRanges(doc.name, terms)));
     link.href = linkTo(doc.path, app.getAttribute("data-home"), app.getAttribute("data-url-mode"));
     item.appendChild(element("h2", "search-result-title", link));
-    if (doc.name_en) {
+    var say = words(app);
+    if (doc.name_en) {  // the name in the other language (English on Chinese pages, Chinese on English ones)
       var english = element("p", "search-result-en", highlighted(doc.name_en, matchRanges(doc.name_en, terms)));
-      english.lang = "en";
+      english.lang = say.other_lang;
       item.appendChild(english);
     }
-    var meta = [["chain", "产业链"], ["park", "园区"], ["district", "区（市）"], ["companies", "企业"]]
+    var meta = [["chain", say.chain], ["park", say.park], ["district", say.district], ["companies", say.companies]]
       .filter(function (pair) { return doc[pair[0]]; });
     if (meta.length) {
       var line = element("p", "search-result-meta");
       meta.forEach(function (pair, i) {
-        line.appendChild(document.createTextNode((i ? " · " : "") + pair[1] + "："));
+        line.appendChild(document.createTextNode((i ? " · " : "") + pair[1] + say.colon));
         line.appendChild(highlighted(doc[pair[0]], matchRanges(doc[pair[0]], terms)));
       });
       item.appendChild(line);
@@ -329,19 +330,39 @@
     return item;
   }
 
+  /* The page's words (data-words, in the page's language; Chinese when a page gives none). */
+  var CHINESE_WORDS = {
+    prompt: "输入项目、园区、产业链、企业或区（市）的名称。", none: "没有找到与“{query}”相关的条目。",
+    found: "“{query}”：找到 {count} 条结果", more: "，显示前 {shown} 条", end: "。", loading: "正在载入搜索索引…",
+    broken: "搜索无法使用：", chain: "产业链", park: "园区", district: "区（市）", companies: "企业", colon: "：",
+    other_lang: "en"
+  };
+  function words(app) {
+    if (!app.atlasWords) {
+      var given = {};
+      try { given = JSON.parse(app.getAttribute("data-words") || "{}"); } catch (ignored) { given = {}; }
+      app.atlasWords = {};
+      Object.keys(CHINESE_WORDS).forEach(function (key) { app.atlasWords[key] = given[key] || CHINESE_WORDS[key]; });
+    }
+    return app.atlasWords;
+  }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, name) { return name in values ? String(values[name]) : whole; });
+  }
+
   /* Search and show the results in the app element (its .search-status and .search-results). */
   function show(engine, app, query) {
     var list = app.querySelector(".search-results"), status = app.querySelector(".search-status");
-    var trimmed = query.trim(), results = search(engine, query);
+    var trimmed = query.trim(), results = search(engine, query), say = words(app);
     while (list.firstChild) { list.removeChild(list.firstChild); }
     results.slice(0, MAX_SHOWN).forEach(function (result) { list.appendChild(renderResult(result, app)); });
     if (!trimmed) {
-      status.textContent = "输入项目、园区、产业链、企业或区（市）的名称。";
+      status.textContent = say.prompt;
     } else if (!results.length) {
-      status.textContent = "没有找到与“" + trimmed + "”相关的条目。";
+      status.textContent = fill(say.none, { query: trimmed });
     } else {
-      status.textContent = "“" + trimmed + "”：找到 " + results.length + " 条结果" +
-        (results.length > MAX_SHOWN ? "，显示前 " + MAX_SHOWN + " 条" : "") + "。";
+      status.textContent = fill(say.found, { query: trimmed, count: results.length }) +
+        (results.length > MAX_SHOWN ? fill(say.more, { shown: MAX_SHOWN }) : "") + say.end;
     }
     return results;
   }
@@ -353,7 +374,7 @@
     var inputs = document.querySelectorAll("input[name=q]");
     var initial = new URLSearchParams(location.search).get("q") || "";
     Array.prototype.forEach.call(inputs, function (input) { input.value = initial; });
-    status.textContent = "正在载入搜索索引…";
+    status.textContent = words(app).loading;
     createIndex(global.ATLAS_SEARCH).then(function (engine) {
       function run(query, updateAddress) {
         Array.prototype.forEach.call(inputs, function (input) { if (input.value !== query) { input.value = query; } });
@@ -375,7 +396,7 @@
       app.setAttribute("data-search-state", "ready");
       if (!initial) { pageInput.focus(); }
     }, function (error) {
-      status.textContent = "搜索无法使用：" + error.message;
+      status.textContent = words(app).broken + error.message;
       app.setAttribute("data-search-state", "broken");
       throw error;
     });
