@@ -23,7 +23,7 @@ from stat import S_ISREG
 from atlas.output import MARKER, process_alive
 from atlas.paths import PROJECT_ROOT, STATIC_DIR, TEMPLATES_DIR
 
-VERSION = 1
+VERSION = 2  # 2: input_stats and snapshot stored under their own names (1 had them swapped)
 FOLDER = ".atlas-cache"
 KEPT = 16  # cache files kept in the folder, the most recently written
 MAGIC = "atlas-build-cache"
@@ -152,8 +152,9 @@ def load(out: Path, key: dict) -> tuple[Record | None, str | None]:
         return None, f"build cache {path} is damaged (hash mismatch); discarded, building everything"
     try:
         data = json.loads(body)
-        record = Record(data["key"], data["inputs"], {p: tuple(s) for p, s in data["outputs"].items()},
-                        data["assets"], data["snapshot"], data["input_stats"])
+        record = Record(key=data["key"], inputs=data["inputs"],
+                        outputs={p: tuple(s) for p, s in data["outputs"].items()}, assets=data["assets"],
+                        input_stats=data["input_stats"], snapshot=data["snapshot"])
     except (ValueError, KeyError, TypeError):
         return None, f"build cache {path} is damaged (bad data); discarded, building everything"
     if record.key != key:

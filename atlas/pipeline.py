@@ -170,8 +170,9 @@ def _save_cache(out: Path, key: dict, inputs: dict[str, str], input_stats: dict[
 
     from atlas.incremental import Snapshot
 
-    atlas_cache.save(out, atlas_cache.Record(key, inputs, atlas_cache.scan_outputs(out), assets,
-                                             asdict(Snapshot.of(atlas)), input_stats))
+    atlas_cache.save(out, atlas_cache.Record(key=key, inputs=inputs, outputs=atlas_cache.scan_outputs(out),
+                                             assets=assets, input_stats=input_stats,
+                                             snapshot=asdict(Snapshot.of(atlas))))
 
 
 def template_problem(error: jinja2.TemplateError, templates: Path = TEMPLATES_DIR) -> Problem:

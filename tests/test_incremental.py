@@ -136,3 +136,14 @@ def test_parallel_rendering_gives_the_same_bytes_in_the_same_order(mini_content,
     parallel = render(atlas, mode, workers=2)
     assert list(parallel) == list(serial)
     assert parallel == serial
+
+
+def test_the_cache_file_gives_back_every_field_it_was_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    key = atlas_cache.build_key(tmp_path / "content")
+    record = atlas_cache.Record(key=key, inputs={"content/a.md": "h1"}, outputs={"index.html": (10, 20, 30)},
+                                assets={"static/css/atlas.css": "static/css/atlas.0123.css"},
+                                input_stats={"content/a.md": [1, 2, "h1"]}, snapshot={"entries": ["x"]})
+    atlas_cache.save(out, record)
+    assert atlas_cache.load(out, key) == (record, None)
