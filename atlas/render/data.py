@@ -259,8 +259,13 @@ def _entry(atlas: Atlas, kind: str, entry, links: Links, computed: dict) -> dict
             "url": links.url(kind, entry.slug), **computed}
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})  # most values: answered before the data-class lookup
+
+
 def _plain(value):
     """A model value as JSON data: data classes become objects (without file paths and draft flags)."""
+    if type(value) in _LEAVES:
+        return value
     names = _exported_fields(type(value))
     if names is not None:
         return {name: _plain(getattr(value, name)) for name in names}
@@ -278,7 +283,9 @@ def _exported_fields(cls: type) -> tuple[str, ...] | None:
 
 
 def _file(atlas: Atlas, path: Path) -> str:
-    path = Path(path)
+    path, root = Path(path), f"{atlas.content.root}/"
+    if str(path).startswith(root) and root != "//":  # what relative_to gives (a Path is normalised), cheaper
+        return str(path)[len(root):]
     try:
         return path.relative_to(atlas.content.root).as_posix()
     except ValueError:

@@ -16,6 +16,7 @@ import html
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from atlas.i18n import N_, Language
@@ -261,7 +262,8 @@ def search_index_file(atlas: Atlas, lang: Language | None = None) -> bytes:
     """The index of the primary language, or (``lang``) of another: its names, summaries and bodies."""
     documents = search_documents(atlas)
     if lang is not None and not lang.primary:
-        documents = [translated_document(atlas, document, lang) for document in documents]
+        names = _english_names(atlas)  # once, not once per document
+        documents = [translated_document(atlas, document, lang, names) for document in documents]
     return index_script(documents, lang).encode("utf-8")
 
 
@@ -274,12 +276,13 @@ def _english_names(atlas: Atlas) -> dict[str, str | None]:
     return {c.name: c.name_en for c in atlas.chains} | {p.name: p.name_en for p in atlas.parks}
 
 
-def translated_document(atlas: Atlas, document: SearchDocument, lang: Language) -> SearchDocument:
+def translated_document(atlas: Atlas, document: SearchDocument, lang: Language,
+                        names: Mapping[str, str | None] | None = None) -> SearchDocument:
     """A document of another language: its name and texts in that language where written (else the Chinese),
     the Chinese name second (so both find it), chain, park and district names translated."""
     entry = {"chain": atlas.chain_by_slug, "park": atlas.park_by_slug,
              "project": atlas.project_by_slug}[document.kind][document.slug]
-    names = _english_names(atlas)
+    names = _english_names(atlas) if names is None else names
     summary = entry.summary_en or entry.summary or ""
     extra = _english_extra(entry)
     # the Chinese body leaves out what the Chinese summary said, as in the primary index

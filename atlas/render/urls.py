@@ -9,7 +9,6 @@ so its links are absolute too (``absolute_links``).
 
 from __future__ import annotations
 
-import functools
 import posixpath
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -46,17 +45,43 @@ def page_path(*parts: str) -> str:
     return "/".join([*clean, "index.html"])
 
 
-@functools.lru_cache(maxsize=1 << 16)  # pages link the same few targets many times; relpath is slow
 def relative_url(target: str, current: str, mode: UrlMode, anchor: str | None = None) -> str:
     """Link from the page written at ``current`` to the file ``target`` (both output paths)."""
     fragment = f"#{anchor}" if anchor else ""
     if mode.absolute_links and mode.base_url:
         return (absolute_url(target, mode) or "") + fragment
-    here = posixpath.dirname(current)
-    rel = posixpath.relpath(target, here or ".")
+    rel = _plain_relative_path(target, current)
+    if rel is None:
+        rel = _posix_relative_path(target, current)
     if not mode.explicit_index and (rel == "index.html" or rel.endswith("/index.html")):
         rel = rel[: -len("index.html")] or "./"
     return rel + fragment
+
+
+def _plain_relative_path(target: str, current: str) -> str | None:
+    """``_posix_relative_path`` by string operations alone, or None unless both paths are plain.
+
+    Plain: relative, without empty, "." or ".." segments, as every output path is. A build makes hundreds
+    of thousands of distinct links, so no cache helps, and ``posixpath.relpath`` (two ``os.getcwd``
+    calls, two normalisations) dominated the profile.
+    """
+    both = f"/{target}/{current}/"
+    if "//" in both or "/./" in both or "/../" in both:
+        return None
+    to = target.split("/")
+    here = current.split("/")
+    here.pop()  # the file name: links start from its folder
+    common = 0
+    for mine, theirs in zip(to, here):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
+
+
+def _posix_relative_path(target: str, current: str) -> str:
+    """The path from the folder of ``current`` to ``target``, for any pair of paths."""
+    return posixpath.relpath(target, posixpath.dirname(current) or ".")
 
 
 def absolute_url(target: str, mode: UrlMode) -> str | None:
