@@ -39,8 +39,10 @@ sources:
 def fresh_map_caches():
     """build_map is memoised per spec; tests that patch Folium classes must not see earlier renders."""
     maps.build_map.cache_clear()
+    site._fragment.cache_clear()
     yield
     maps.build_map.cache_clear()
+    site._fragment.cache_clear()
 
 
 def data_blocks(html: str) -> list[dict]:
@@ -376,30 +378,6 @@ def test_hostile_names_stay_text_in_the_places_script():
     script = encoder.script(basemap.WGS84).decode()
     assert "\u2028" not in script and script.count("\n") == 1
     assert maps.read_places_script(script)["rows"][0][2] == "</script><script>alert(1)</script>\u2028"
-
-
-# --- the per-page cost of small maps ------------------------------------------------------------------
-
-def test_once_renders_a_macro_once_per_arguments_render_and_language():
-    import jinja2
-
-    from atlas.i18n import language
-
-    env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
-    calls: list[int] = []
-    env.globals.update(once=views.once, count=lambda n: calls.append(n) or "")
-    template = env.from_string('{% macro words(n) %}{{ count(n) }}{{ _("项目") }}<{{ n }}>{% endmacro %}'
-                               "{{ once(words, 1) }}|{{ once(words, 1) }}|{{ once(words, 2) }}")
-    english = language("en")
-    word = english.gettext("项目")
-    assert word != "项目"
-    env.install_gettext_translations(english.translations, newstyle=True)
-    assert template.render() == f"{word}<1>|{word}<1>|{word}<2>"
-    assert template.render() == f"{word}<1>|{word}<1>|{word}<2>"
-    assert calls == [1, 2]  # each argument once, across the pages of one render
-    env.install_null_translations(newstyle=True)  # the next render (another catalog): rendered afresh
-    assert template.render() == "项目<1>|项目<1>|项目<2>"
-    assert calls == [1, 2, 1, 2]
 
 
 def test_the_slugs_of_a_map_are_written_as_json_dumps_writes_them():

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
-from atlas.i18n import LANGUAGES, N_, NAMES, PREFIX, Language, language, languages
+from atlas.i18n import LANGUAGES, N_, NAMES, PREFIX, Language, install_translations, language, languages
 from atlas.model import GROUPS, STATUSES
 from atlas.paths import STATIC_DIR, TEMPLATES_DIR  # noqa: F401 (re-exported)
 from atlas.render import charts, pool, search, text, views
@@ -29,6 +31,7 @@ from atlas.render.maps import (
     status_toggles,
 )
 from atlas.render.reconcile import reconcile_all
+from atlas.render.stencil import Stencils, placeholder
 from atlas.render.urls import UrlMode, absolute_url, relative_url
 from atlas.render.views import entry_path
 from atlas.resolve import Atlas, investment_total, status_counts
@@ -57,11 +60,26 @@ def twin_path(path: str, lang: str) -> str:
     return PREFIX[lang] + path
 
 
-@functools.lru_cache(maxsize=8)  # reused across renders (preview); Jinja reloads templates whose file changed
 def make_environment(templates: Path = TEMPLATES_DIR, lang: str = "zh") -> jinja2.Environment:
-    """One environment per language (its translations are installed by ``render_site`` on each render)."""
+    """One environment per language (its translations are installed by ``render_site`` on each render),
+    reused across renders (preview) until a file under ``templates`` changes."""
+    return _environment(templates, lang, _templates_stamp(Path(templates)))
+
+
+def _templates_stamp(templates: Path) -> tuple:
+    """What tells an edited template folder from the last one seen: every file's name, size and mtime."""
+    files = sorted(path for path in templates.rglob("*") if path.is_file())
+    return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in files)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: Path, lang: str, stamp: tuple) -> jinja2.Environment:
+    # auto_reload off: Jinja would stat each template on every include of every page (thousands of pages);
+    # the stamp in the memo's key gives a fresh environment when a template changed instead
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        auto_reload=False,
+        cache_size=-1,  # a plain dict: the default LRU takes a lock on every include of every page
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -69,7 +87,7 @@ def make_environment(templates: Path = TEMPLATES_DIR, lang: str = "zh") -> jinja
         extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(text.FILTERS)
-    env.globals.update(STATUSES=STATUSES, GROUPS=GROUPS, STAGE_LABELS=views.STAGE_LABELS, once=views.once)
+    env.globals.update(STATUSES=STATUSES, GROUPS=GROUPS, STAGE_LABELS=views.STAGE_LABELS)
     return env
 
 
@@ -87,7 +105,7 @@ def render_site(atlas: Atlas, mode: UrlMode, templates: Path = TEMPLATES_DIR,
     envs = {}
     for code, lang in langs.items():
         envs[code] = make_environment(templates, code)
-        envs[code].install_gettext_translations(lang.translations, newstyle=True)
+        install_translations(envs[code], lang.translations)  # Jinja's newstyle gettext, faster
     files, assets = _static_assets(atlas, mode, tuple(langs.values()))
     files.update(data_files(atlas, mode))  # plain names: downloads keep their address
     routes = [route for lang in langs.values() for route in site_routes(atlas, lang)]
@@ -141,8 +159,7 @@ def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Ro
         return relative_url(path, current, mode)
 
     def asset(path: str) -> str:
-        name = f"static/{path}"
-        return _static_url((assets or {}).get(name, name), current.count("/"), mode)
+        return _asset_url(path, current.count("/"), mode, assets)
 
     maps = {request.map_id: map_view(atlas, request, current, mode, lang) for request in route.context.get("maps", ())}
     twins = [] if route.absolute_links else [
@@ -154,12 +171,12 @@ def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Ro
         "atlas": atlas, "site": atlas.settings, "route": route, "href": href, "asset": asset, "file": file, "nav": NAV,
         "canonical": None if route.absolute_links else absolute_url(route.path, mode), "mode": mode,
         "feed_url": absolute_url(lang.path("feed.xml"), mode),
-        "map_css": _unique(css for m in maps.values() for css in m.fragment.css),
-        "map_js": _unique(js for m in maps.values() for js in m.fragment.js),
+        **_map_assets(tuple(view.fragment for view in maps.values()), current.count("/"), mode, assets),
         "crumbs": [(lang.gettext(label), relative_url(lang.prefix + target, current, mode))
                    for label, target in route.crumbs],
         **route.context,
         "maps": maps,
+        "map_html": lambda map_id: map_html(env, context, map_id, current),
     }
     return env.get_template(route.template).render(context)
 
@@ -169,6 +186,30 @@ def _static_url(target: str, depth: int, mode: UrlMode) -> str:
     """A link to a file under static/ from a page ``depth`` folders down: no page lives under static/,
     so only the depth matters, and thousands of pages share one computation (relpath is slow)."""
     return relative_url(target, "_/" * depth + "index.html", mode)
+
+
+def _asset_url(path: str, depth: int, mode: UrlMode, assets: Mapping[str, str] | None) -> str:
+    """A link to ``static/path`` (by its fingerprinted name in ``assets``, if any) from ``depth`` folders down."""
+    name = f"static/{path}"
+    return _static_url(assets.get(name, name) if assets else name, depth, mode)
+
+
+_MAP_ASSETS: dict = {"assets": None}  # memo of _map_assets for the latest render's asset names
+
+
+def _map_assets(fragments: tuple[MapFragment, ...], depth: int, mode: UrlMode,
+                assets: Mapping[str, str] | None) -> dict[str, list[str]]:
+    """The stylesheet and script URLs of a page's maps (base.html), computed once per render for pages alike."""
+    if _MAP_ASSETS["assets"] is not assets:  # a new render: new fingerprinted names
+        _MAP_ASSETS.clear()
+        _MAP_ASSETS["assets"] = assets
+    key = (tuple((fragment.css, fragment.js) for fragment in fragments), depth, mode)
+    urls = _MAP_ASSETS.get(key)
+    if urls is None:
+        urls = _MAP_ASSETS[key] = {
+            "map_css": [_asset_url(css, depth, mode, assets) for css in _unique(c for f in fragments for c in f.css)],
+            "map_js": [_asset_url(js, depth, mode, assets) for js in _unique(j for f in fragments for j in f.js)]}
+    return urls
 
 
 def _unique(items: Iterator[str]) -> list[str]:
@@ -240,12 +281,13 @@ class MapRequest:
     table: bool = False  # the full map: layer and status filters, and a table as the text alternative
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: thousands of pages make one, and a frozen __init__ costs more
 class MapView:
     fragment: MapFragment
     label: str  # aria-label
     height: str  # css class: map | map-small | map-full
     places: list[dict]  # in the order of the data block (the text alternative keeps it)
+    links: list[tuple[str, dict]]  # (page URL, place) for the text alternative in the HTML, else empty
     unmapped: list[tuple[str, object]]  # (kind, entry) with no known location
     data: str  # the JSON data block (see atlas.render.maps.map_payload)
     layers: list[Toggle]
@@ -255,33 +297,117 @@ class MapView:
     legend: tuple[tuple[str, str], ...]  # (css key, words) for what the map shows
     approximate: bool  # some places are only known to their district
 
+    @property
+    def small(self) -> bool:
+        """A few places listed in the HTML, nothing unmapped, no filters: the map of a project page."""
+        return not self.table and self.text_in_html and not self.unmapped and len(self.links) <= SMALL_MAP_PLACES
+
 
 def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lang: Language | None = None) -> MapView:
+    """What a page's map needs; a project page's small map costs a few microseconds (thousands of pages have one)."""
     lang = lang or text.CHINESE
-    settings = atlas.settings.map
-    tiles = "none" if mode.name == "offline" else settings.tiles
-    fragment = build_map(MapSpec(request.map_id, settings.center, settings.zoom, tiles, language=lang.code))
+    fragment = _fragment(atlas.settings.map, request.map_id, mode.name == "offline", lang.code)
     directory = current.removeprefix(lang.prefix).split("/")[:-1]
     href = _entry_href(directory[0] if directory else "", len(directory), mode, lang.prefix)
     index = views.place_index(atlas, lang)
     places, unmapped = [], []
+    records = index.records
     for kind, entries in (("parks", request.parks), ("projects", request.projects)):
         for entry in entries:
-            record = index.records.get((kind, entry.slug))
+            record = records.get((kind, entry.slug))
             if record is None:
                 unmapped.append((kind, entry))
             else:
                 places.append(record)
     text_in_html = len(places) <= TEXT_IN_HTML_LIMIT
     legend = views.map_legend(places, lang)
-    if text_in_html:  # the page links each place; a longer list is written by atlas-map.js, which has the URLs
-        places = [{**place, "url": href[place["kind"]].replace("@", place["slug"])} for place in places]
-    options = MapOptions(request.highlight_districts, request.label_approximate)
-    data = index.encoder.payload(places, fragment.datum, href, options)
+    # the page links each place; a longer list is written by atlas-map.js, which has the URLs
+    links = [(href[place["kind"]].replace("@", place["slug"]), place) for place in places] if text_in_html else []
+    data = index.encoder.payload(places, fragment.datum, href, _options(request.highlight_districts,
+                                                                        request.label_approximate))
     layers = layer_toggles(places, index.labels["layer"], index.labels["layer"]) if request.table else []
     statuses = status_toggles(places, index.labels["status"]) if request.table else []
-    return MapView(fragment, request.label, request.height, places, unmapped, data, layers, statuses, request.table,
-                   text_in_html, legend, any(key == "district" for key, _ in legend))
+    return MapView(fragment, request.label, request.height, places, links, unmapped, data, layers, statuses,
+                   request.table, text_in_html, legend, any(key == "district" for key, _ in legend))
+
+
+MAP_PARTIAL = "partials/map.html"
+SMALL_MAP_PLACES = 3
+_STENCILS: dict[tuple, Stencils] = {}  # per environment and installed gettext (a render of one language)
+
+
+def map_html(env: jinja2.Environment, context: dict, map_id: str, current: str) -> Markup:
+    """A page's map with its legend and text alternative (templates/partials/map.html), as ``map_html(id)``
+    in a page's template; a small map comes from a stencil."""
+    view = context["maps"][map_id]
+    if view.small:
+        return small_map_html(env, context, map_id, view, current)
+    return Markup(env.get_template(MAP_PARTIAL).render({**context, "map_id": map_id}))
+
+
+def small_map_html(env: jinja2.Environment, context: dict, map_id: str, view: MapView, current: str) -> Markup:
+    """The partial's output for a small map, from a stencil made once per shape (``atlas.render.stencil``).
+
+    Besides the view's printed values (label, data block, each place's link, name and note) a small map's HTML
+    may depend only on the shape below and on what every page in the same folder shares.
+    """
+    key = (env, env.globals.get("gettext"))
+    stencils = _STENCILS.get(key)
+    if stencils is None:
+        if len(_STENCILS) >= 8:
+            del _STENCILS[next(iter(_STENCILS))]
+        stencils = _STENCILS[key] = Stencils(_map_value)
+    folder = current.rsplit("/", 2)[0] if current.count("/") > 1 else current  # links are alike from each page in it
+    fragment = view.fragment
+    shape = (fragment.map_id, fragment.datum, fragment.script, view.height, view.legend, view.approximate,
+             len(view.links), folder)
+    partial = env.get_template(MAP_PARTIAL)
+
+    def with_placeholders() -> str:
+        stand_in = replace(view, label=placeholder("label"), data=placeholder("data"),
+                           links=[(placeholder(f"url.{i}"), _PlaceholderPlace(i)) for i in range(len(view.links))])
+        return partial.render({**context, "map_id": map_id, "maps": {map_id: stand_in}})
+
+    return Markup(stencils.render(shape, view, with_placeholders,
+                                  lambda: partial.render({**context, "map_id": map_id})))
+
+
+def _map_value(name: str) -> Callable[[MapView], object]:
+    """What reads the value a small map's placeholder ``name`` stands for from a MapView."""
+    field, _, rest = name.partition(".")
+    if field == "url":
+        index = int(rest)
+        return lambda view: view.links[index][0]
+    if field == "place":
+        position, key = rest.split(".", 1)
+        index = int(position)
+        return lambda view: view.links[index][1][key]
+    if field in ("label", "data"):
+        return operator.attrgetter(field)
+    raise LookupError(name)
+
+
+class _PlaceholderPlace(dict):
+    """A place whose every field is a placeholder (``place['name_html']`` → "place.0.name_html")."""
+
+    def __init__(self, index: int):
+        super().__init__()
+        self.index = index
+
+    def __getitem__(self, key: str) -> str:
+        return placeholder(f"place.{self.index}.{key}")
+
+
+@functools.lru_cache(maxsize=64)
+def _fragment(settings, map_id: str, offline: bool, language: str) -> MapFragment:
+    """The Folium map of ``map_id``: every page with one shares it, only their data blocks differ."""
+    tiles = "none" if offline else settings.tiles
+    return build_map(MapSpec(map_id, settings.center, settings.zoom, tiles, language=language))
+
+
+@functools.lru_cache(maxsize=1024)
+def _options(highlight: tuple[str, ...], label_approximate: bool) -> MapOptions:
+    return MapOptions(highlight, label_approximate)
 
 
 @functools.lru_cache(maxsize=256)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import jinja2
 from markupsafe import Markup
 
 from atlas.i18n import N_, Language
@@ -83,44 +82,58 @@ def district_name(district: str | None, lang: Language = CHINESE) -> str | None:
     return lang.gettext(district) if district else district
 
 
+@functools.lru_cache(maxsize=8)
+def _place_words(lang: Language) -> dict:
+    """The fixed words of every place's popup and list line in one language (thousands of places share them)."""
+    _ = lang.gettext
+    kinds = {"projects": _("项目"), "parks": _("园区")}
+    return {
+        "precision": {key: _(labels[0]) for key, labels in PRECISIONS.items()},
+        "status": {key: status_label(key, lang) for key in STATUSES},
+        "kind": kinds, "kind_note": {kind: _("（%(kind)s）", kind=label) for kind, label in kinds.items()},
+        "status_fact": _("状态"), "investment_fact": _("投资"), "projects_fact": _("项目"), "location_fact": _("位置"),
+        "unknown_chain": _("未说明"), "list_separator": "、" if lang.primary else ", ",
+        "colon": "：" if lang.primary else ": ",
+    }
+
+
 def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str | None,
                lang: Language = CHINESE) -> dict | None:
     """One place for a map: where, how precisely, how it is drawn, and what its popup and list say."""
     placement: Placement | None = atlas.placement(kind, entry.slug)
     if placement is None:
         return None
-    _ = lang.gettext
-    precision = _(PRECISIONS[placement.precision][0])
-    list_separator = "、" if lang.primary else ", "
+    words = _place_words(lang)
+    precision = words["precision"][placement.precision]
     facts: list[tuple[str, str]] = []
     investment = count = None
     if isinstance(entry, Project):
         group = chain_group(atlas, entry)
         layer = entry.chain or "none"
-        chains = plain(lang, atlas.chain_by_slug[entry.chain], "name") if entry.chain else _("未说明")
+        chains = plain(lang, atlas.chain_by_slug[entry.chain], "name") if entry.chain else words["unknown_chain"]
         investment = yi(entry.investment_yi, entry.investment_min_yi, lang)
-        facts.append((_("状态"), status_label(entry.status, lang)))
-        facts.append((_("投资"), investment))
+        facts.append((words["status_fact"], words["status"][entry.status]))
+        facts.append((words["investment_fact"], investment))
         stage = STAGES[entry.status]
-        kind_label = _("项目")
     else:
         groups = {atlas.chain_by_slug[c].group for c in entry.chains}
         group = groups.pop() if len(groups) == 1 else "none"
         layer = "parks"
-        chains = list_separator.join(plain(lang, atlas.chain_by_slug[c], "name") for c in entry.chains) or _("未说明")
+        chains = (words["list_separator"].join(plain(lang, atlas.chain_by_slug[c], "name") for c in entry.chains)
+                  or words["unknown_chain"])
         count = len(atlas.projects_of_park.get(entry.slug, ()))
-        facts.append((_("项目"), lang.gettext("%(count)s 个", count=count)))
+        facts.append((words["projects_fact"], lang.gettext("%(count)s 个", count=count)))
         stage = None
-        kind_label = _("园区")
+    kind_label = words["kind"][kind]
     via = plain(lang, atlas.park_by_slug[placement.via_park], "name") if placement.via_park else None
     district = district_name(placement.district, lang)
     where = district or ""
     if via:
         where = lang.gettext("%(where)s（按所在园区 %(park)s）", where=where, park=via)
-    facts.append((_("位置"), f"{where} · {precision}" if where else precision))
+    facts.append((words["location_fact"], f"{where} · {precision}" if where else precision))
     status = getattr(entry, "status", None)
     name = plain(lang, entry, "name")
-    colon = "：" if lang.primary else ": "
+    colon = words["colon"]
     facts_text = " · ".join(f"{label}{colon}{value}" for label, value in facts)
     return {
         "kind": kind, "slug": entry.slug, "name": name, "kind_label": kind_label, "url": url,
@@ -131,13 +144,13 @@ def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str | None,
         if placement.precision != "site" else name,
         "radius_m": placement.radius_m,
         # for the map's data block and its table: the layer it toggles with, and how it is drawn
-        "layer": layer, "chains_label": chains, "status_label": status_label(status, lang) if status else "—",
+        "layer": layer, "chains_label": chains, "status_label": words["status"][status] if status else "—",
         "precision_label": precision, "draw": drawing_rule(placement.precision, placement.radius_m),
         "investment": investment, "count": count, "district": district, "via": via,
         "chains": None if isinstance(entry, Project) else chains,
         "facts_text": facts_text,
         # its line in a map's list after the linked name (built once, not on every page that lists it)
-        "list_note": lang.gettext("（%(kind)s）", kind=kind_label) + " · " + facts_text,
+        "list_note": words["kind_note"][kind] + " · " + facts_text,
     }
 
 
@@ -196,28 +209,7 @@ def _legend(kinds: frozenset, stages: frozenset, groups: frozenset, draws: froze
     items += [("circle", _("大致范围（误差圈）"))] if "circle" in draws else []
     items += [("district", _("区（市）级，大致位置（高亮该区）"))] if "district" in draws else []
     items += [("cluster", _("同处多个地点，点击数字展开"))] if several else []
-    return tuple(items)  # hashable: templates/partials/map.html renders a legend once per render (``once``)
-
-
-# {the gettext a render installed in an environment: {(macro code, arguments): markup}}, of the latest renders
-_ONCE: dict[object, dict[tuple, Markup]] = {}
-
-
-def once(macro: jinja2.runtime.Macro, *args) -> Markup:
-    """``macro(*args)``, rendered once per render and language: the fixed words and legends that thousands of
-    maps share. The macro may use only its arguments and ``_()`` (the key is its code and its arguments)."""
-    # render_site installs each language's gettext anew: a new render (or catalog) starts afresh
-    gettext = macro._environment.globals.get("gettext")
-    done = _ONCE.get(gettext)
-    if done is None:
-        if len(_ONCE) >= 8:
-            del _ONCE[next(iter(_ONCE))]
-        done = _ONCE[gettext] = {}
-    key = (macro._func.__code__, args)
-    markup = done.get(key)
-    if markup is None:
-        markup = done[key] = macro(*args)
-    return markup
+    return tuple(items)  # hashable: part of a small map's shape (site.small_map_html)
 
 
 def map_labels(atlas: Atlas, lang: Language = CHINESE) -> dict[str, dict[str, str]]:

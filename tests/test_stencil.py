@@ -1,0 +1,87 @@
+"""Small maps are made once per shape and filled in (atlas.render.stencil): the pages must not change."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from markupsafe import Markup
+
+from atlas.pipeline import load_atlas
+from atlas.render import site
+from atlas.render.stencil import Stencils, placeholder
+from atlas.render.urls import UrlMode
+from bench.synthetic import synthetic_atlas
+from tests.conftest import QINGDAO_CONTENT
+
+HOSTILE = ['</script><script>alert(1)</script>', 'a "quoted" & \'single\' <b>', "\u2028 é 青岛", "{{ 1 }} %(x)s"]
+
+
+def by_name(name: str):
+    return lambda values: values[name]
+
+
+def render(template: jinja2.Template, stencils: Stencils, shape, values: dict) -> str:
+    stand_in = {name: placeholder(name) for name in values}
+    return stencils.render(shape, values, lambda: template.render(stand_in), lambda: template.render(values))
+
+
+@pytest.mark.parametrize("label", HOSTILE + [Markup("<em>already markup</em>")])
+def test_a_filled_stencil_escapes_as_the_template_does(label):
+    env = jinja2.Environment(autoescape=True)
+    template = env.from_string('<div aria-label="{{ label }}">{{ label }}</div><script>{{ data|safe }}</script>')
+    stencils = Stencils(by_name)
+    first = {"label": "plain", "data": '{"a": 1}'}
+    assert render(template, stencils, "one", first) == template.render(first)
+    values = {"label": label, "data": '{"b": "</x>"}'}
+    assert render(template, stencils, "one", values) == template.render(values)
+    assert stencils.filled == 1
+
+
+def test_a_template_that_tests_a_value_is_rendered_directly_once_the_first_page_shows_it():
+    env = jinja2.Environment(autoescape=True)
+    template = env.from_string("{% if label == 'x' %}X{% endif %}[{{ label }}]")
+    stencils = Stencils(by_name)
+    for label in ("x", "y", "z"):  # the placeholder is not "x": its stencil lacks the X the first page has
+        assert render(template, stencils, "one", {"label": label}) == template.render(label=label)
+    assert stencils.filled == 0
+    # The check is the first page of each shape only: a test that this page passes goes unseen, which is why a
+    # small map's shape names everything that steers templates/partials/map.html (and the site tests below)
+    unseen = Stencils(by_name)
+    assert render(template, unseen, "one", {"label": "y"}) == "[y]"
+    assert render(template, unseen, "one", {"label": "x"}) == "[x]"
+
+
+def test_a_template_that_filters_a_value_is_rendered_directly():
+    env = jinja2.Environment(autoescape=True)
+    template = env.from_string("[{{ label|upper }}]")
+    stencils = Stencils(by_name)
+    for label in ("ab", "cd"):
+        assert render(template, stencils, "one", {"label": label}) == template.render(label=label)
+    assert stencils.filled == 0
+
+
+def site_without_stencils(atlas, mode, monkeypatch) -> dict[str, bytes]:
+    with monkeypatch.context() as patched:
+        patched.setattr(site.MapView, "small", property(lambda view: False))
+        return site.render_site(atlas, mode)
+
+
+@pytest.mark.parametrize("mode", [UrlMode("offline"), UrlMode("published", "https://example.org/atlas/")],
+                         ids=["offline", "published"])
+def test_every_page_is_the_same_with_and_without_stencils(mode, monkeypatch):
+    atlas = load_atlas(QINGDAO_CONTENT)
+    site._STENCILS.clear()
+    with_stencils = site.render_site(atlas, mode)
+    filled = sum(stencils.filled for stencils in site._STENCILS.values())
+    placed = sum(1 for project in atlas.projects if atlas.placement("projects", project.slug))
+    assert filled >= placed  # nearly every project page's map came from a stencil (two editions, few shapes)
+    assert with_stencils == site_without_stencils(atlas, mode, monkeypatch)
+
+
+def test_synthetic_project_pages_are_the_same_with_and_without_stencils(monkeypatch):
+    atlas = synthetic_atlas(300)
+    mode = UrlMode("preview")
+    site._STENCILS.clear()
+    with_stencils = site.render_site(atlas, mode)
+    assert sum(stencils.filled for stencils in site._STENCILS.values()) > 300
+    assert with_stencils == site_without_stencils(atlas, mode, monkeypatch)
