@@ -72,6 +72,24 @@ def _templates_stamp(templates: Path) -> tuple:
     return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in files)
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by every environment of this process: the languages' environments (and a
+    fresh one after a template edit) compile each unchanged template once, not once each (~20 ms a template)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])  # discarded by Jinja if the source changed
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 @functools.lru_cache(maxsize=8)
 def _environment(templates: Path, lang: str, stamp: tuple) -> jinja2.Environment:
     # auto_reload off: Jinja would stat each template on every include of every page (thousands of pages);
@@ -80,6 +98,7 @@ def _environment(templates: Path, lang: str, stamp: tuple) -> jinja2.Environment
         loader=jinja2.FileSystemLoader(str(templates)),
         auto_reload=False,
         cache_size=-1,  # a plain dict: the default LRU takes a lock on every include of every page
+        bytecode_cache=_BYTECODE,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
