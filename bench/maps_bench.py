@@ -175,12 +175,12 @@ def estimate_from_short_runs(atlas, mode: UrlMode, routes: list, repeat: int = 9
     return index_cpu, per_small * len(small), other_cpu
 
 
-def in_pages(atlas, mode: UrlMode, routes: list, bare: Path, repeat: int = 7,
+def in_pages(atlas, mode: UrlMode, routes: list, bare: Path, repeat: int = 5,
              sample: int = 2000) -> tuple[float, float]:
     """What the maps add to rendering the pages they are on, as the build renders them (``site.render_route``):
-    each page with its maps, minus the same page with no map computed or shown; the best of
-    ``repeat`` alternating runs of each. Project pages are timed on ``sample`` of them and scaled.
-    Returns (project pages, every other map page), in CPU seconds."""
+    each page with its maps minus the same page with no map computed or shown, each the best of ``repeat``
+    back-to-back renders (per page, so a busy moment spoils one render, not a whole pass). Project pages are
+    timed on ``sample`` of them and scaled. Returns (project pages, every other map page), in CPU seconds."""
     editions = {code: lang for code, lang in EDITIONS().items()} or {"zh": None}
     envs = {}
     for folder in (site.TEMPLATES_DIR, bare):
@@ -189,18 +189,22 @@ def in_pages(atlas, mode: UrlMode, routes: list, bare: Path, repeat: int = 7,
             site.install_translations(env, lang.translations)
     small = [route for route in routes if PROJECT_PAGE.match(route.path)]
     other = [route for route in routes if not PROJECT_PAGE.match(route.path)]
+    clock = time.process_time
     figures = []
     for part in (small[:sample], other):
-        without = [replace(route, context={**route.context, "maps": []}) for route in part]
-        times = {True: [], False: []}
-        for _ in range(repeat):
-            for with_maps, folder, pages in ((True, site.TEMPLATES_DIR, part), (False, bare, without)):
-                cpu = time.process_time()
-                for route in pages:
-                    site.render_route(envs[folder, edition(route)], atlas, mode, route, None,
-                                      editions[edition(route)])
-                times[with_maps].append(time.process_time() - cpu)
-        figures.append(min(times[True]) - min(times[False]))
+        added = 0.0
+        for route in part:
+            without = replace(route, context={**route.context, "maps": []})
+            lang = editions[edition(route)]
+            best_with = best_without = float("inf")
+            for _ in range(repeat):
+                start = clock()
+                site.render_route(envs[site.TEMPLATES_DIR, edition(route)], atlas, mode, route, None, lang)
+                middle = clock()
+                site.render_route(envs[bare, edition(route)], atlas, mode, without, None, lang)
+                best_with, best_without = min(best_with, middle - start), min(best_without, clock() - middle)
+            added += best_with - best_without
+        figures.append(added)
     return figures[0] * len(small) / max(1, min(sample, len(small))), figures[1]
 
 
