@@ -57,6 +57,11 @@ def cache_file(out: Path) -> Path:
     return Path.cwd() / FOLDER / f"{out.name}-{tag}.json"
 
 
+def memo_file(out: Path) -> Path:
+    """Where the entries parsed for ``out``'s last build are kept (``atlas.content.memo``): beside its cache."""
+    return cache_file(out).with_suffix(".parsed")
+
+
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -194,6 +199,7 @@ def _prune(folder: Path) -> None:
             continue
     for _, path in sorted(caches, reverse=True)[KEPT:]:
         path.unlink(missing_ok=True)
+        path.with_suffix(".parsed").unlink(missing_ok=True)
 
 
 def forget(out: Path) -> None:

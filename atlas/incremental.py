@@ -8,6 +8,13 @@ one site-wide vocabulary (layer names, lookup lists of coded values: ``views.pla
 change to it redoes everything, as does a changed chain (chains name the map layers), adding or
 removing an entry, and changes to settings, sources, figures, free pages, base-map data or
 templates. A full rebuild and an incremental one give the same bytes (tests/test_serve.py).
+
+Narrower, when every edited entry changed only its Markdown body (``body``, ``body_en``: the text
+after the front matter, or its ``.en.md`` twin): a body is shown on its entry's own page and nowhere
+else, so only those pages are redone. The search index and the data downloads, which also hold
+bodies, are made anew by every build, and a page linking a hashed file whose name changed (the
+search page) is redone by the caller (``atlas.pipeline``). tests/test_incremental_rule.py checks
+the claim against two full renders.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -29,23 +36,28 @@ from atlas.resolve import Atlas
 
 ENTRY_KINDS = ("chains", "parks", "projects")
 LOCAL_KINDS = ("parks", "projects")  # kinds whose change stays local; a chain is in every map's legend
+BODY_FIELDS = ("body", "body_en")  # shown on the entry's own page only
 ENTRY_PAGE = re.compile(r"^(?:[a-z]{2}/)?(chains|parks|projects)/([a-z0-9-]+)/index\.html$")
 
 
 @dataclass(frozen=True)
 class Change:
-    """What a rebuild must redo: everything, or the own pages of ``entries`` plus every non-entry page."""
+    """What a rebuild must redo: everything, or the own pages of ``entries`` plus (if ``shared``) every
+    non-entry page."""
 
     everything: bool
     entries: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # (kind, slug)
     templates: frozenset[str] = field(default_factory=frozenset)  # edited templates, e.g. "partials/map.html"
     reason: str = ""
+    shared: bool = True  # False: only bodies changed, which no page but the entry's own shows
 
     def affects(self, output: str) -> bool:
         if self.everything:
             return True
         match = ENTRY_PAGE.match(output)
-        return match is None or (match.group(1), match.group(2)) in self.entries
+        if match is None:
+            return self.shared
+        return (match.group(1), match.group(2)) in self.entries
 
     def affects_route(self, output: str, templates: frozenset[str] | None) -> bool:
         """Like ``affects``, and also true when the page's templates (None: unknown) include an edited one."""
@@ -74,19 +86,30 @@ def what_changed(old: Atlas | None, new: Atlas, changed_files: Iterable[Path], c
         if not path.is_relative_to(static_dir) or hashed_assets:
             return Change(True, reason=f"{path.name} changed, which every page uses")
     entries: set[tuple[str, str]] = set()
-    if _map_vocabulary(old) != _map_vocabulary(new):
-        return Change(True, reason="the words every map shares changed")
+    bodies: set[tuple[str, str]] = set()  # entries of which only the body changed
     for kind in ENTRY_KINDS:
         before, after = _by_slug(old, kind), _by_slug(new, kind)
         if before.keys() != after.keys():
             return Change(True, reason=f"{kind} added or removed")
         for slug in before:
-            if before[slug] == after[slug]:
+            if before[slug] is after[slug] or before[slug] == after[slug]:
                 continue
-            if kind not in LOCAL_KINDS:
+            if _without_body(before[slug]) == _without_body(after[slug]):
+                bodies.add((kind, slug))
+            elif kind not in LOCAL_KINDS:
                 return Change(True, reason=f"{kind}/{slug} changed; every map lists the chains")
-            entries |= _related(old, kind, before[slug]) | _related(new, kind, after[slug])
+            else:
+                entries |= _related(old, kind, before[slug]) | _related(new, kind, after[slug])
+    if bodies and not entries:
+        return Change(False, frozenset(bodies), reason=f"{len(bodies)} bodies edited: their pages", shared=False)
+    if _map_vocabulary(old) != _map_vocabulary(new):
+        return Change(True, reason="the words every map shares changed")
+    entries |= bodies
     return Change(False, frozenset(entries), reason=f"{len(entries)} entry pages and the shared pages")
+
+
+def _without_body(entry: object) -> object:
+    return replace(entry, **{name: "" for name in BODY_FIELDS})
 
 
 def reuse_unaffected(change: Change, previous: Mapping[str, bytes]) -> Callable[..., bytes | None]:
@@ -111,18 +134,27 @@ class Snapshot:
     parks: dict[str, tuple[str, ...]]  # slug → chains
     chains: tuple[str, ...]
     vocabulary: str  # a hash of the words every map shares
+    fields: dict[str, str] = field(default_factory=dict)  # "kind/slug" → hash of its file but the body
 
     @classmethod
     def of(cls, atlas: Atlas) -> Snapshot:
         vocabulary = hashlib.blake2b(repr(_map_vocabulary(atlas)).encode("utf-8"), digest_size=16).hexdigest()
+        fields = {f"{kind}/{slug}": digest for (kind, slug), digest in atlas.content.fields_digests.items()
+                  if kind in ENTRY_KINDS and digest}
         return cls({p.slug: (p.chain, p.park) for p in atlas.projects},
-                   {p.slug: tuple(p.chains) for p in atlas.parks}, tuple(c.slug for c in atlas.chains), vocabulary)
+                   {p.slug: tuple(p.chains) for p in atlas.parks}, tuple(c.slug for c in atlas.chains), vocabulary,
+                   fields)
 
     @classmethod
     def from_data(cls, data: Mapping) -> Snapshot:
         return cls({slug: tuple(pair) for slug, pair in data["projects"].items()},
                    {slug: tuple(chains) for slug, chains in data["parks"].items()}, tuple(data["chains"]),
-                   data["vocabulary"])
+                   data["vocabulary"], dict(data.get("fields", {})))
+
+    def body_only(self, after: Snapshot, kind: str, slug: str) -> bool:
+        """Whether the entry's file, its body aside, is the same in both snapshots."""
+        before = self.fields.get(f"{kind}/{slug}")
+        return before is not None and before == after.fields.get(f"{kind}/{slug}")
 
     def keys(self) -> set[tuple[str, str]]:
         return ({("projects", s) for s in self.projects} | {("parks", s) for s in self.parks}
@@ -170,13 +202,20 @@ def change_since(before: Snapshot, after: Snapshot, changed_inputs: Iterable[str
     if before.vocabulary != after.vocabulary:
         return Change(True, reason="the words every map shares changed")
     entries: set[tuple[str, str]] = set()
+    bodies: set[tuple[str, str]] = set()
     for kind, slug in entries_edited:
         if (kind, slug) not in after.keys():  # a draft, or a file the loader does not read
+            continue
+        if before.body_only(after, kind, slug):
+            bodies.add((kind, slug))
             continue
         if kind not in LOCAL_KINDS:
             return Change(True, reason=f"{kind}/{slug} changed; every map lists the chains")
         entries |= before.related(kind, slug) | after.related(kind, slug)
-    return Change(False, frozenset(entries), frozenset(templates),
+    if bodies and not entries:
+        return Change(False, frozenset(bodies), frozenset(templates), shared=False,
+                      reason=f"{len(bodies)} bodies edited: their pages, and pages using {len(templates)} templates")
+    return Change(False, frozenset(entries | bodies), frozenset(templates),
                   reason=f"{len(entries)} entry pages, pages using {len(templates)} templates, and the shared pages")
 
 

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from atlas import cache as atlas_cache
-from atlas.content import Content, read_content
+from atlas.content import Content, memo, read_content
 from atlas.output import checkpoint, looks_like_our_build, write_site
 from atlas.paths import TEMPLATES_DIR
 from atlas.problems import ContentError, Problem
 from atlas.resolve import Atlas, resolve
 
 if TYPE_CHECKING:
+    from atlas.incremental import Snapshot
     from atlas.render.urls import UrlMode
 
 NEEDS_BASE_URL = "sitemap.xml, feed.xml, robots.txt, 404.html and canonical links"
@@ -38,9 +39,12 @@ class BuildResult:
         return sum(1 for name in (self.files or self.outputs) if name.endswith(".html"))
 
 
-def load_atlas(content_dir: Path, drafts: bool = False) -> Atlas:
-    """Load, validate and resolve; raises ContentError with every problem found."""
-    content: Content = read_content(content_dir, include_drafts=drafts)
+def load_atlas(content_dir: Path, drafts: bool = False, parses: memo.ParseMemo | None = None) -> Atlas:
+    """Load, validate and resolve; raises ContentError with every problem found.
+
+    ``parses`` keeps parsed entry files between loads (``atlas.content.memo``): only changed ones are parsed.
+    """
+    content: Content = read_content(content_dir, include_drafts=drafts, memo=parses)
     return resolve(content)
 
 
@@ -96,13 +100,15 @@ def build(content_dir: Path, out: Path | None, mode: str = "published", base_url
             return BuildResult(None, {}, time.perf_counter() - started, tuple(notes), tuple(previous.outputs), 0)
     elif out is not None:
         atlas_cache.forget(out)
-    from atlas.render.pool import default_workers  # late, as url_mode's import
+    from atlas.incremental import Snapshot  # late, as url_mode's import
+    from atlas.render.pool import default_workers
 
-    atlas = load_atlas(content_dir, drafts)
+    atlas = _load_with_memo(content_dir, drafts, out if cache else None)
     urls = url_mode(atlas, mode, base_url)
     reused: set[str] = set()
     assets: dict[str, str] = {}
-    reuse = _reuse_from(previous, inputs, atlas, Path(out), written, reused, assets, templates) if inputs else None
+    current = Snapshot.of(atlas) if inputs else None  # what the rule and the next build's cache need to know
+    reuse = _reuse_from(previous, inputs, current, Path(out), written, reused, assets, templates) if inputs else None
     files = render(atlas, urls, progress=progress, reuse=reuse, templates=templates, workers=default_workers())
     if out is not None:
         checkpoint("rendered")
@@ -110,7 +116,7 @@ def build(content_dir: Path, out: Path | None, mode: str = "published", base_url
         write_site(files, out, force=force, linked=reused)
         checkpoint("swapped")
         if cache:
-            _save_cache(out, key, inputs, input_stats, atlas, assets)
+            _save_cache(out, key, inputs, input_stats, current, assets)
     if urls.name == "published" and not urls.base_url:
         notes.append(f"no base URL (--base-url, or base_url in atlas.yaml): {NEEDS_BASE_URL} were left out; "
                      "links are page-relative, so the site still works at any address")
@@ -118,26 +124,42 @@ def build(content_dir: Path, out: Path | None, mode: str = "published", base_url
     return BuildResult(atlas, files, time.perf_counter() - started, tuple(notes), tuple(files), rendered)
 
 
-def _reuse_from(previous: atlas_cache.Record | None, inputs: dict[str, str], atlas: Atlas, out: Path,
+def _load_with_memo(content_dir: Path, drafts: bool, out: Path | None) -> Atlas:
+    """``load_atlas``, parsing only the entry files changed since the last build of ``out`` (if any)."""
+    if out is None:
+        return load_atlas(content_dir, drafts)
+    where = atlas_cache.memo_file(out)
+    parses = memo.read(where)
+    try:
+        return load_atlas(content_dir, drafts, parses)
+    finally:  # also after content errors: the next build, once they are fixed, parses only what changed
+        if parses.changed:
+            try:
+                memo.write(parses, where)
+            except OSError:  # only a cost: the next build parses again
+                pass
+
+
+def _reuse_from(previous: atlas_cache.Record | None, inputs: dict[str, str], current: Snapshot, out: Path,
                 written: dict, reused: set[str], assets_seen: dict[str, str],
                 templates: Path = TEMPLATES_DIR) -> Callable[..., bytes | None]:
     """A ``reuse`` callback: the last build's bytes of every page the change since then does not affect.
 
     It also notes the asset names pages link to (``assets_seen``), which the cache keeps.
     """
-    from atlas.incremental import Snapshot, change_since, template_closure
+    from atlas.incremental import Snapshot, change_since, template_closure  # noqa: F811 (late import)
     from atlas.render.site import make_environment
 
     change = None
     if previous is not None:
         changed = {name for name in inputs.keys() | previous.inputs.keys()
                    if inputs.get(name) != previous.inputs.get(name)}
-        change = change_since(Snapshot.from_data(previous.snapshot), Snapshot.of(atlas), changed)
+        change = change_since(Snapshot.from_data(previous.snapshot), current, changed)
         if change.everything:
             change = None
     intact = {path for path, stat in previous.outputs.items() if written.get(path) == stat} if change else set()
     env = make_environment(templates)
-    closures: dict[str, frozenset[str] | None] = {}
+    closures: dict[str, frozenset[str] | None] = {}  # asked for only when a template changed (parsing costs)
 
     stale_names: list[bytes] = []
 
@@ -149,9 +171,9 @@ def _reuse_from(previous: atlas_cache.Record | None, inputs: dict[str, str], atl
                                if assets.get(key) != name) if previous else None
         if change is None or route.path not in intact:
             return None
-        if route.template not in closures:
+        if change.templates and route.template not in closures:
             closures[route.template] = template_closure(env, route.template)
-        if change.affects_route(route.path, closures[route.template]):
+        if change.affects_route(route.path, closures.get(route.template)):
             return None
         try:
             data = (out / route.path).read_bytes()
@@ -164,15 +186,13 @@ def _reuse_from(previous: atlas_cache.Record | None, inputs: dict[str, str], atl
     return reuse
 
 
-def _save_cache(out: Path, key: dict, inputs: dict[str, str], input_stats: dict[str, list], atlas: Atlas,
+def _save_cache(out: Path, key: dict, inputs: dict[str, str], input_stats: dict[str, list], snapshot: Snapshot,
                 assets: dict[str, str]) -> None:
     from dataclasses import asdict
 
-    from atlas.incremental import Snapshot
-
     atlas_cache.save(out, atlas_cache.Record(key=key, inputs=inputs, outputs=atlas_cache.scan_outputs(out),
                                              assets=assets, input_stats=input_stats,
-                                             snapshot=asdict(Snapshot.of(atlas))))
+                                             snapshot=asdict(snapshot)))
 
 
 def template_problem(error: jinja2.TemplateError, templates: Path = TEMPLATES_DIR) -> Problem:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from pathlib import Path
 
+from atlas.content.memo import ParseMemo
 from atlas.i18n import LOCALES_DIR
 from atlas.incremental import reuse_unaffected, what_changed
 from atlas.pipeline import load_atlas, render
@@ -122,6 +123,7 @@ class Preview:
         self.generation = 0  # counts builds, good or bad
         self.seconds = 0.0  # how long the latest build took
         self._unbuilt: set[Path] = set()  # changed since the last good build
+        self.parses = ParseMemo()  # entry files parsed before: a rebuild parses only those that changed
 
     @property
     def watched(self) -> tuple[Path, ...]:
@@ -132,7 +134,7 @@ class Preview:
         started = time.perf_counter()
         self._unbuilt |= set(changed)
         try:
-            atlas = load_atlas(self.content_dir)
+            atlas = load_atlas(self.content_dir, parses=self.parses)
             change = what_changed(self.atlas, atlas, self._unbuilt, self.content_dir,
                                   hashed_assets=self.mode.hashed_assets)
             files = render(atlas, self.mode, reuse=reuse_unaffected(change, self.files), templates=self.templates)

@@ -9,6 +9,8 @@ Hugo is Debian's `hugo`. Cold: no output and no cache. Warm: the same build agai
 (Hugo has no persistent render cache, so its warm run re-renders everything). One entry: one project
 file edited, then ours runs `build.py build` again (a whole process, using its cache) while Hugo's
 figure is `hugo server`'s own "Total in … ms" for the same edit (its fastest path, in memory).
+"One entry, preview server" is our counterpart: the same edit rebuilt by `serve`'s in-memory Preview
+(``Preview.rebuild``, after a first full build in that process), without the watcher's 0.1 s poll.
 Wall seconds are medians; memory is the peak resident size of the build process.
 """
 
@@ -103,7 +105,38 @@ def ours(size: int, content: Path, work: Path, repeats: int, cold_only: bool = F
         one.append(timed(command, cwd=work))
     return [Row("atlas", size, "cold full build", cold, pages),
             Row("atlas", size, "warm full build", warm, pages),
-            Row("atlas", size, "one entry edited", one, pages, "build.py build, new process")]
+            Row("atlas", size, "one entry edited", one, pages, "build.py build, new process"),
+            preview_rebuilds(size, content, target, repeats)]
+
+
+def preview_rebuilds(size: int, content: Path, target: Path, repeats: int) -> Row:
+    """The preview server's rebuild after the same edit, timed in a process of its own (``--preview-probe``)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--preview-probe", str(content), "--target", str(target),
+               "--repeats", str(repeats)]
+    started = time.perf_counter()
+    process = subprocess.run(command, capture_output=True, text=True)
+    if process.returncode != 0:
+        raise SystemExit(f"preview probe failed after {time.perf_counter() - started:.0f} s:\n{process.stderr}")
+    lines = process.stdout.split()
+    pages, seconds = int(lines[0]), [float(value) for value in lines[1:]]
+    return Row("atlas", size, "one entry, preview", [Run(value, 0.0) for value in seconds], pages,
+               "serve's in-memory rebuild")
+
+
+def preview_probe(content: Path, target: Path, repeats: int) -> None:
+    """Print the page count, then the seconds of ``repeats`` preview rebuilds after one-entry edits."""
+    from atlas.serve import Preview
+
+    preview = Preview(content, log=lambda line: None)
+    if not preview.rebuild():
+        raise SystemExit("\n".join(preview.problems))
+    print(sum(1 for name in preview.files if name.endswith(".html")))
+    for round_ in range(repeats):
+        edit(target, 1000 + round_)
+        started = time.perf_counter()
+        if not preview.rebuild([target]):
+            raise SystemExit("\n".join(preview.problems))
+        print(f"{time.perf_counter() - started:.4f}")
 
 
 def hugo(size: int, site: Path, work: Path, repeats: int, cold_only: bool = False) -> list[Row]:
@@ -154,13 +187,16 @@ def _wait_for(process: subprocess.Popen, text: str, timeout: float) -> str:
     raise SystemExit(f"hugo server never printed '{text}'")
 
 
+PEER_CASE = {"one entry, preview": "one entry edited"}  # hugo server's rebuild is in memory too
+
+
 def table(rows: list[Row]) -> str:
     hugo_rows = {(r.size, r.case): r for r in rows if r.tool == "hugo"}
     lines = [f"{'N':>8} {'case':<18} {'tool':<6} {'median s':>9} {'runs':>4} {'peak MiB':>9} {'pages':>7} "
              f"{'× hugo':>7}  note",
              "-" * 96]
     for row in rows:
-        peer = hugo_rows.get((row.size, row.case))
+        peer = hugo_rows.get((row.size, PEER_CASE.get(row.case, row.case)))
         ratio = f"{row.median / peer.median:7.2f}" if peer and row.tool != "hugo" and peer.median else " " * 7
         peak = f"{row.peak:9.0f}" if row.peak else f"{'—':>9}"
         lines.append(f"{row.size:>8,} {row.case:<18} {row.tool:<6} {row.median:9.3f} {len(row.runs):>4} {peak} "
@@ -180,6 +216,8 @@ def targets(rows: list[Row]) -> str:
         ("cold full build ≤ 1.0 × hugo", a["cold full build"].median / h["cold full build"].median, 1.0),
         ("warm full build ≤ 0.3 × hugo cold", a["warm full build"].median / h["cold full build"].median, 0.3),
         ("one entry ≤ 0.150 s", a["one entry edited"].median, 0.150),
+        *([("one entry, preview ≤ 0.150 s", get[("atlas", size, "one entry, preview")].median, 0.150)]
+          if ("atlas", size, "one entry, preview") in get else []),
         ("peak memory ≤ hugo's", a["cold full build"].peak / h["cold full build"].peak, 1.0),
     ]
     big = get.get(("atlas", 100_000, "cold full build"))
@@ -198,7 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--cold-only", action="store_true", default=bool(os.environ.get("BENCH_COLD_ONLY")),
                          help="only the cold full build (for a quick look at the largest size)")
     options.add_argument("--work", type=Path, help="keep the generated sites here (default: a temporary folder)")
+    options.add_argument("--preview-probe", type=Path, help=argparse.SUPPRESS)  # a content folder (see preview_probe)
+    options.add_argument("--target", type=Path, help=argparse.SUPPRESS)
     args = options.parse_args(argv)
+    if args.preview_probe:
+        preview_probe(args.preview_probe, args.target, args.repeats)
+        return 0
     if shutil.which("hugo") is None:
         raise SystemExit("hugo is not installed: `make bench` installs Debian's package (apt-get install hugo)")
     rows: list[Row] = []

@@ -184,11 +184,21 @@ def test_a_broken_template_shows_its_file_and_line_and_recovers(mini_content, tm
     assert preview.rebuild([page]) and preview.files == good
 
 
-def test_a_project_edit_redoes_its_own_related_pages_only(mini_content):
+def test_a_body_edit_redoes_the_entry_own_pages_only(mini_content):
     old = load_atlas(mini_content)
     path = edit(mini_content, PANEL, "面板工厂的说明。", "改过的说明。")
     change = what_changed(old, load_atlas(mini_content), [path], mini_content)
-    assert not change.everything
+    assert not change.everything and not change.shared
+    assert change.entries == {("projects", "panel-plant")}
+    assert change.affects("projects/panel-plant/index.html") and change.affects("en/projects/panel-plant/index.html")
+    assert not change.affects("index.html") and not change.affects("projects/backlight/index.html")
+
+
+def test_a_project_edit_redoes_its_own_related_pages_only(mini_content):
+    old = load_atlas(mini_content)
+    path = edit(mini_content, PANEL, "status_note: 投入生产", "status_note: 已经投入生产")
+    change = what_changed(old, load_atlas(mini_content), [path], mini_content)
+    assert not change.everything and change.shared
     assert change.entries == {("projects", "panel-plant"), ("chains", "display"), ("parks", "display-park"),
                               ("projects", "backlight"), ("projects", "site-project")}
     assert change.affects("projects/panel-plant/index.html") and change.affects("index.html")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlas.config import load_settings
 from atlas.content.entries import build_entry
 from atlas.content.fields import Checker, Spec, read_fields
 from atlas.content.fields import figures as read_figures
-from atlas.content.load import LineDict, load_content, parse_yaml, read_text, unsafe_paths
+from atlas.content.load import LineDict, load_content, load_file, parse_yaml, read_text, unsafe_paths
 from atlas.content.validate import check_draft_references, check_references, drafts_of, unknown_sources
 from atlas.geo import Geo, load_geo
 from atlas.model import Chain, Figure, Page, Park, Project, Settings, Source
 from atlas.problems import ContentError, Problem
+
+if TYPE_CHECKING:
+    from atlas.content.memo import ParseMemo
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,15 @@ class Content:
     sources: tuple[Source, ...]
     pages: tuple[Page, ...]
     figures: tuple[Figure, ...]
+    # (kind, slug) → hash of the entry's file without its body (RawEntry.fields_digest): what other pages can show
+    fields_digests: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
 
-def read_content(root: Path, include_drafts: bool = False) -> Content:
+def read_content(root: Path, include_drafts: bool = False, memo: ParseMemo | None = None) -> Content:
     """Load ``root`` and validate it; raise :class:`ContentError` with all problems if any.
 
     Drafts (``draft: true``) are validated like every entry, then left out unless ``include_drafts``.
+    A ``memo`` (``atlas.content.memo``) keeps parsed files and built entries: only what changed is redone.
     """
     root = Path(root)
     if not root.is_dir():
@@ -48,12 +55,17 @@ def read_content(root: Path, include_drafts: bool = False) -> Content:
     problems += found
     geo, found = load_geo(root)
     problems += found
-    loaded = load_content(root)
+    if memo is not None:
+        memo.start()
+    loaded = load_content(root, memo or load_file)
+    if memo is not None:
+        memo.forget_unused()
     problems += loaded.problems
     by_kind: dict[str, list] = {kind: [] for kind in ("chains", "parks", "projects", "sources", "pages")}
+    build = memo.build_entry if memo is not None else build_entry
     for raw in loaded.entries:
         check = Checker(raw.path)
-        entry = build_entry(raw, check, geo.names)
+        entry = build(raw, check, geo.names)
         problems += check.problems
         if entry is not None:
             by_kind[raw.kind].append(entry)
@@ -62,7 +74,8 @@ def read_content(root: Path, include_drafts: bool = False) -> Content:
     problems += found
     content = Content(root, settings, geo, *(tuple(sorted(by_kind[k], key=lambda e: e.slug))
                                               for k in ("chains", "parks", "projects", "sources", "pages")),
-                      figures=figures)
+                      figures=figures,
+                      fields_digests={(raw.kind, raw.slug): raw.fields_digest for raw in loaded.entries})
     problems += check_references(content, loaded.entries, loaded.present)
     if not include_drafts:
         content = without_drafts(content)

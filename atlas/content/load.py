@@ -6,10 +6,12 @@ it returns a :class:`RawEntry` or the problems that stopped it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -225,6 +227,7 @@ class RawEntry:
     body: str = ""
     body_en: str = ""
     body_line: int = 0
+    fields_digest: str = ""  # a hash of everything but the body: equal digests, entries that differ only in body
 
 
 @dataclass
@@ -373,9 +376,14 @@ def load_file(path: Path, kind: str) -> tuple[RawEntry | None, list[Problem]]:
     text, problems = read_text(path)
     if text is None:
         return None, problems
+    return parse_entry(path, kind, text)
+
+
+def parse_entry(path: Path, kind: str, text: str) -> tuple[RawEntry | None, list[Problem]]:
+    """One entry from the text of its file (as :func:`read_text` gives it)."""
     if not text.strip():
         return None, [Problem(path, 1, "file", "file is empty; fill it in (see `python build.py new`) or delete it")]
-    body, body_line = "", 0
+    body, body_line, front = "", 0, text
     if path.suffix == ".md":
         front, body, body_line, problems = split_front_matter(text, path)
         if front is None:
@@ -395,7 +403,8 @@ def load_file(path: Path, kind: str) -> tuple[RawEntry | None, list[Problem]]:
     too_long = body_problem(path, body, body_line)
     if too_long:
         return None, [too_long]
-    return RawEntry(kind, entry_slug(path), path, data, body, "", body_line), []
+    fields_digest = hashlib.blake2b(f"{path.suffix}\n{front}".encode(), digest_size=16).hexdigest()
+    return RawEntry(kind, entry_slug(path), path, data, body, "", body_line, fields_digest), []
 
 
 def body_problem(path: Path, body: str, line: int) -> Problem | None:
@@ -488,8 +497,12 @@ def _shown(root: Path, base: str, item: os.DirEntry) -> Path:
     return Path(root) / os.path.relpath(item.path, base)
 
 
-def load_content(root: Path) -> Loaded:
-    """Load every entry under ``root`` (the content folder); collect all problems."""
+def load_content(root: Path, reader: Callable[[Path, str], tuple[RawEntry | None, list[Problem]]] = load_file
+                 ) -> Loaded:
+    """Load every entry under ``root`` (the content folder); collect all problems.
+
+    ``reader`` loads one file (``atlas.content.memo`` gives one that reuses what it parsed before).
+    """
     loaded = Loaded()
     seen: dict[tuple[str, str], Path] = {}
     for kind in KINDS:
@@ -527,7 +540,7 @@ def load_content(root: Path) -> Loaded:
                 continue
             seen[(kind, slug)] = path
             loaded.present.add((kind, slug))
-            entry, problems = load_file(path, kind)
+            entry, problems = reader(path, kind)
             loaded.problems.extend(problems)
             if entry is not None:
                 loaded.entries.append(entry)
@@ -554,5 +567,4 @@ def _attach_translations(loaded: Loaded, kind: str, translations: dict[str, Path
         if text is not None and too_long is None:
             index = by_slug[slug]
             entry = loaded.entries[index]
-            loaded.entries[index] = RawEntry(entry.kind, entry.slug, entry.path, entry.data, entry.body,
-                                             text.strip("\n"), entry.body_line)
+            loaded.entries[index] = replace(entry, body_en=text.strip("\n"))
