@@ -135,6 +135,21 @@ def test_incremental_rebuild_equals_a_full_build(mini_content, name):
     assert preview.files == render(load_atlas(mini_content), PREVIEW)
 
 
+def test_a_preview_rebuild_makes_only_the_edited_entrys_search_documents_anew(mini_content, monkeypatch):
+    from atlas.render import search
+
+    preview = Preview(mini_content, log=lambda line: None)
+    assert preview.rebuild()
+    made: list[str] = []
+    for name in ("project_document", "translated_document"):
+        original = getattr(search, name)
+        monkeypatch.setattr(search, name, lambda atlas, document, *rest, original=original, name=name:
+                            made.append(f"{name}:{document.slug}") or original(atlas, document, *rest))
+    assert preview.rebuild([edit(mini_content, PANEL, "面板工厂的说明。", "面板工厂的新说明。")])
+    assert made == ["project_document:panel-plant", "translated_document:panel-plant"]
+    assert preview.files == render(load_atlas(mini_content), PREVIEW)
+
+
 def test_adding_and_removing_entries_rebuild_everything(mini_content, write_entry):
     preview = Preview(mini_content, log=lambda line: None)
     assert preview.rebuild()
