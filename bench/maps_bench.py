@@ -110,7 +110,7 @@ def maps_alone(atlas, mode: UrlMode, routes: list, fresh_index: bool = True) -> 
     env = site.make_environment()
     if "jinja2.ext.InternationalizationExtension" in env.extensions:
         env.install_null_translations(newstyle=True)  # the primary language: its words are the msgids
-    partial, base_part = env.get_template("partials/map.html"), env.from_string(BASE_MAP_PART)
+    base_part = env.from_string(BASE_MAP_PART)
     helpers = text.language_helpers(text.CHINESE) if hasattr(text, "language_helpers") else {}
 
     def entry_of(kind: str, slug: str):  # as site.render_route gives templates
@@ -129,11 +129,8 @@ def maps_alone(atlas, mode: UrlMode, routes: list, fresh_index: bool = True) -> 
         context = {"maps": maps, "href": href, "asset": asset, **helpers, "entry_of": entry_of,
                    "map_css": [asset(c) for c in dict.fromkeys(c for m in maps.values() for c in m.fragment.css)],
                    "map_js": [asset(j) for j in dict.fromkeys(j for m in maps.values() for j in m.fragment.js)]}
-        context["small_maps"] = {}
-        for map_id, view in maps.items():  # as site.render_route: a small map is filled in from its stencil
-            if view.small:
-                context["small_maps"][map_id] = site.small_map_html(env, context, map_id, view, route.path)
-        html = "".join(partial.render(context, map_id=map_id) for map_id in maps) + base_part.render(context)
+        # as the page templates call it: a small map is filled in from its stencil, others render the partial
+        html = "".join(site.map_html(env, context, map_id, route.path) for map_id in maps) + base_part.render(context)
         written += len(html.encode("utf-8"))
     return written
 
@@ -229,7 +226,8 @@ def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
           f"CPU = place index and places script {index_cpu:.2f} + "
           f"{len([r for r in routes if PROJECT_PAGE.match(r.path)])} project maps "
           f"{small_cpu:.2f} + home, chain, park and full maps {other_cpu:.2f}")
-    print(f"  in the pages, as the build renders them (each page minus the same page without its map, best of 7): "
+    print(f"  in the pages, as the build renders them (each page minus the same page without its map, best of 5 "
+          "per page): "
           f"{index_cpu + page_small + page_other:.2f} s CPU = place index and places script {index_cpu:.2f} + "
           f"project maps {page_small:.2f} + home, chain, park and full maps {page_other:.2f}   (target: under 1 s)")
     if editions > 1:
