@@ -267,14 +267,14 @@ class Server:
             connection.close()
 
 
-@pytest.fixture
-def server(mini_content, tmp_path):
+def serving(content: Path, content_arg: str, cwd: Path, log: Path):
+    """Run ``build.py serve`` from ``cwd`` (content given as ``content_arg``) until its first build is served;
+    yield its Server, stop it afterwards."""
     port = free_port()
-    log = tmp_path / "serve.log"
     with open(log, "wb") as sink:
-        process = subprocess.Popen([sys.executable, "build.py", "serve", "--content", str(mini_content),
-                                    "--port", str(port)], cwd=ROOT, stdout=sink, stderr=sink)
-    running = Server(mini_content, port, process, log)
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--content", content_arg,
+                                    "--port", str(port)], cwd=cwd, stdout=sink, stderr=sink)
+    running = Server(content, port, process, log)
     try:
         wait_for_port(port, process)
         running.wait(lambda state: state["generation"] >= 1 and state["pages"] > 0)
@@ -282,6 +282,11 @@ def server(mini_content, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(mini_content, tmp_path):
+    yield from serving(mini_content, str(mini_content), ROOT, tmp_path / "serve.log")
 
 
 def open_page(server: Server, recorded_page, path: str = PANEL_PAGE):

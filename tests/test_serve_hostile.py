@@ -25,7 +25,7 @@ from atlas.pipeline import load_atlas, render
 from atlas.serve import CLOCK_MARGIN_NS, PREVIEW, ServeError, changed_paths, is_loopback, printable, serve, snapshot
 from tests.conftest import MINI, ROOT, copy_content
 from tests.crawling import free_port, wait_for_port
-from tests.test_serve import PANEL, PANEL_PAGE, Server, has_text, strip_livereload
+from tests.test_serve import PANEL, PANEL_PAGE, Server, has_text, serving, strip_livereload
 
 SECRET = "secret-token-not-for-the-web"
 SETTINGS_LINE = len((MINI / "atlas.yaml").read_text(encoding="utf-8").splitlines()) + 1  # a line added at the end
@@ -48,19 +48,8 @@ def workspace(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def live(workspace) -> Server:
-    port = free_port()
-    log = workspace / "serve.log"
-    with open(log, "wb") as sink:  # run from the workspace: relative paths would meet the traps above
-        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--content", "content",
-                                    "--port", str(port)], cwd=workspace, stdout=sink, stderr=sink)
-    running = Server(workspace / "content", port, process, log)
-    try:
-        wait_for_port(port, process)
-        running.wait(lambda state: state["generation"] >= 1 and state["pages"] > 0)
-        yield running
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    # run from the workspace: relative paths would meet the traps above
+    yield from serving(workspace / "content", "content", workspace, workspace / "serve.log")
 
 
 def settled(server: Server, after: int, broken: bool, seconds: float = 20) -> dict:

@@ -327,8 +327,7 @@ def translated_document(atlas: Atlas, document: SearchDocument, lang: Language,
                         names: Mapping[str, str | None] | None = None) -> SearchDocument:
     """A document of another language: its name and texts in that language where written (else the Chinese),
     the Chinese name second (so both find it), chain, park and district names translated."""
-    entry = {"chain": atlas.chain_by_slug, "park": atlas.park_by_slug,
-             "project": atlas.project_by_slug}[document.kind][document.slug]
+    entry = _entry_of(atlas, document)
     names = _english_names(atlas) if names is None else names
     summary = entry.summary_en or entry.summary or ""
     extra = _english_extra(entry)

@@ -97,8 +97,7 @@ def _place_words(lang: Language) -> dict:
     }
 
 
-def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str | None,
-               lang: Language = CHINESE) -> dict | None:
+def place_data(atlas: Atlas, kind: str, entry: Park | Project, lang: Language = CHINESE) -> dict | None:
     """One place for a map: where, how precisely, how it is drawn, and what its popup and list say."""
     placement: Placement | None = atlas.placement(kind, entry.slug)
     if placement is None:
@@ -136,7 +135,7 @@ def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str | None,
     colon = words["colon"]
     facts_text = " · ".join(f"{label}{colon}{value}" for label, value in facts)
     return {
-        "kind": kind, "slug": entry.slug, "name": name, "kind_label": kind_label, "url": url,
+        "kind": kind, "slug": entry.slug, "name": name, "kind_label": kind_label,
         "name_html": localized(lang, entry, "name"),  # as a page's text shows it (markup: marked untranslated)
         "lat": placement.lat, "lon": placement.lon, "precision": placement.precision, "group": group,
         "stage": stage, "status": status, "facts": facts,
@@ -158,7 +157,7 @@ def place_data(atlas: Atlas, kind: str, entry: Park | Project, url: str | None,
 class PlaceIndex:
     """Map data of a whole Atlas, computed once and shared by every map of a render."""
 
-    records: dict[tuple[str, str], dict]  # (kind, slug) -> place_data without URL, for placed entries only
+    records: dict[tuple[str, str], dict]  # (kind, slug) -> place_data, for placed entries only (links are per page)
     labels: dict[str, dict[str, str]]  # words for coded values (see map_labels)
     encoder: PlaceEncoder  # writes the maps' data blocks
 
@@ -174,7 +173,7 @@ def place_index(atlas: Atlas, lang: Language = CHINESE) -> PlaceIndex:
         records = {}
         for kind, entries in (("parks", atlas.parks), ("projects", atlas.projects)):
             for entry in entries:
-                place = place_data(atlas, kind, entry, None, lang)
+                place = place_data(atlas, kind, entry, lang)
                 if place is not None:
                     records[(kind, entry.slug)] = place
         labels = map_labels(atlas, lang)
