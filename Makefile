@@ -50,7 +50,7 @@ node_modules/.installed: package.json package-lock.json
 	DEBIAN_FRONTEND=noninteractive $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get install -y -qq chromium fonts-noto-cjk
 
 # Figures, not tests: maps and search at 10,000 synthetic projects, then whole builds beside Hugo at
-# 1,000 and 10,000 projects (BENCH_SIZES=1000,10000,100000 adds the long 100,000 run; BENCH_REPEATS=3).
+# 1,000, 10,000 and 100,000 projects, 3 runs each: about two hours (BENCH_SIZES=1000,10000 for a quick look).
 bench: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium /usr/bin/hugo
 	$(PY) bench/maps_bench.py
 	$(PY) bench/search_bench.py
