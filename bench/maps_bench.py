@@ -86,9 +86,8 @@ def render_fresh(atlas, mode: UrlMode, **kwargs) -> dict[str, bytes]:
 
 
 # What base.html adds for a page's maps (their stylesheets, scripts and Folium script), as base.html writes it.
-BASE_MAP_PART = """{% for url in map_css %}<link rel="stylesheet" href="{{ url }}">
-{% endfor %}{% for url in map_js %}<script src="{{ url }}" charset="utf-8"></script>
-{% endfor %}{% for map in maps.values() %}<script charset="utf-8">{{ map.fragment.script|safe }}</script>
+BASE_MAP_PART = """{{ map_stylesheets }}{{ map_scripts }}{% for map in maps.values() %}<script charset="utf-8">
+{{ map.fragment.script|safe }}</script>
 {% endfor %}"""
 
 
@@ -127,8 +126,8 @@ def maps_alone(atlas, mode: UrlMode, routes: list, fresh_index: bool = True) -> 
         maps = {request.map_id: site.map_view(atlas, request, route.path, mode, *language)
                 for request in route.context["maps"]}
         context = {"maps": maps, "href": href, "asset": asset, **helpers, "entry_of": entry_of,
-                   "map_css": [asset(c) for c in dict.fromkeys(c for m in maps.values() for c in m.fragment.css)],
-                   "map_js": [asset(j) for j in dict.fromkeys(j for m in maps.values() for j in m.fragment.js)]}
+                   **site.map_asset_tags(env, tuple(m.fragment for m in maps.values()), route.path.count("/"), mode,
+                                         None)}
         # as the page templates call it: a small map is filled in from its stencil, others render the partial
         html = "".join(site.map_html(env, context, map_id, route.path) for map_id in maps) + base_part.render(context)
         written += len(html.encode("utf-8"))

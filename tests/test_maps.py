@@ -392,3 +392,36 @@ def test_the_slugs_of_a_map_are_written_as_json_dumps_writes_them():
         expected[place["kind"]].append(place["slug"])
     assert payload["places"] == expected
     assert "<" not in index.encoder.payload([hostile], basemap.WGS84, href)
+
+
+@pytest.mark.parametrize("options", [maps.MapOptions(), maps.MapOptions(("城阳区",), True)])
+def test_a_one_place_data_block_is_the_general_one_with_only_the_slug_filled_in(options):
+    """A project page's data block is made from pieces shared by places alike; it must equal the general path's."""
+    atlas = load_atlas(QINGDAO_CONTENT)
+    encoder = views.place_index(atlas).encoder
+    href = {"parks": "../../parks/@/index.html", "projects": "../@/index.html"}
+    places = list(views.place_index(atlas).records.values())
+    hostile = {**places[0], "slug": 'a"b</script>\u2028é\\'}
+    for place in [*places, hostile, *places]:  # the second round reads the remembered pieces
+        assert encoder.payload([place], basemap.WGS84, href, options) == \
+            encoder._payload_of_many([place], basemap.WGS84, href, options)
+    assert len({key for key in encoder._pieces if key[0] == "one"}) < len(places)  # shared, not one per place
+
+
+def test_a_word_holding_u0000_is_never_taken_for_the_slug():
+    labels = {"text": {}, "kind": {"projects": "项目"}, "status": {"planning": "\x00"}, "precision": {"site": "准确"},
+              "layer": {"none": "无"}}
+    place = {"kind": "projects", "slug": "x", "name": "X", "lat": 36.0, "lon": 120.0, "precision": "site",
+             "layer": "none", "status": "planning"}
+    encoder = maps.PlaceEncoder([place, {**place, "slug": "y"}], labels)
+    payload = encoder.payload([place], basemap.WGS84, {"parks": "@", "projects": "@"})
+    assert json.loads(payload)["places"] == {"parks": [], "projects": ["x"]}
+    assert json.loads(payload)["labels"]["status"] == {"planning": "\x00"}
+
+
+def test_a_one_place_legend_is_the_legend_of_its_set():
+    atlas = load_atlas(QINGDAO_CONTENT)
+    for place in views.place_index(atlas).records.values():
+        general = views._legend(frozenset((place["kind"],)), frozenset((place["stage"],)),
+                                frozenset((place["group"],)), frozenset((place["draw"],)), False, CHINESE)
+        assert views.map_legend([place]) == general

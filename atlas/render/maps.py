@@ -281,6 +281,22 @@ class PlaceEncoder:
 
         ``href`` maps a kind to its page URL with ``@`` for the slug, so the links follow the URL mode.
         """
+        if len(places) == 1 < len(self._keys):  # most maps (a project page's): all but the slug is shared
+            place = places[0]
+            key = ("one", tuple(href.items()), datum, options, place["kind"], *(place[c] for c in LABELLED))
+            around = self._pieces.get(key)
+            if around is None:
+                around = self._pieces[key] = self._around_slug(place, datum, href, options)
+            if around:
+                return around[0] + _script_safe(_json_string(place["slug"])) + around[1]
+        return self._payload_of_many(places, datum, href, options)
+
+    def _around_slug(self, place: dict, datum: str, href: dict[str, str], options: MapOptions) -> tuple[str, ...]:
+        """The data block of one place in two pieces, before and after its slug; none if a word holds U+0000."""
+        parts = self._payload_of_many([{**place, "slug": "\x00"}], datum, href, options).split('"\\u0000"')
+        return tuple(parts) if len(parts) == 2 else ()
+
+    def _payload_of_many(self, places: list[dict], datum: str, href: dict[str, str], options: MapOptions) -> str:
         if len(places) == len(self._keys) and [(p["kind"], p["slug"]) for p in places] == self._keys:
             shown = '"all"'
         else:
@@ -290,11 +306,7 @@ class PlaceEncoder:
             # what json.dumps(slugs, **_COMPACT) writes, without its per-call set-up (a map on every project page)
             shown = _script_safe('{"parks":[' + ",".join(map(_json_string, slugs["parks"])) + '],"projects":['
                                  + ",".join(map(_json_string, slugs["projects"])) + "]}")
-        if len(places) == 1:  # most maps (a project page's): the same words as every other place like it
-            place = places[0]
-            used = tuple((place[column],) for column in LABELLED)
-        else:
-            used = tuple(tuple(dict.fromkeys(place[column] for place in places)) for column in LABELLED)
+        used = tuple(tuple(dict.fromkeys(place[column] for place in places)) for column in LABELLED)
         return (_settings_json(tuple(href.items()), datum, options) + self._words(used)
                 + ',"places":' + shown + "}")
 

@@ -190,7 +190,7 @@ def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Ro
         "atlas": atlas, "site": atlas.settings, "route": route, "href": href, "asset": asset, "file": file, "nav": NAV,
         "canonical": None if route.absolute_links else absolute_url(route.path, mode), "mode": mode,
         "feed_url": absolute_url(lang.path("feed.xml"), mode),
-        **_map_assets(tuple(view.fragment for view in maps.values()), current.count("/"), mode, assets),
+        **map_asset_tags(env, tuple(view.fragment for view in maps.values()), current.count("/"), mode, assets),
         "crumbs": [(lang.gettext(label), relative_url(lang.prefix + target, current, mode))
                    for label, target in route.crumbs],
         **route.context,
@@ -213,22 +213,31 @@ def _asset_url(path: str, depth: int, mode: UrlMode, assets: Mapping[str, str] |
     return _static_url(assets.get(name, name) if assets else name, depth, mode)
 
 
-_MAP_ASSETS: dict = {"assets": None}  # memo of _map_assets for the latest render's asset names
+class _MapAssetTags:
+    """The stylesheet and script tags of a page's maps (templates/partials/map_assets.html, shown by base.html),
+    made once per render for each set of maps and folder depth: thousands of pages share a few."""
+
+    def __init__(self) -> None:
+        self.assets: Mapping[str, str] | None = None  # the render's fingerprinted names the tags were made with
+        self.tags: dict[tuple, dict[str, Markup]] = {}
+
+    def __call__(self, env: jinja2.Environment, fragments: tuple[MapFragment, ...], depth: int, mode: UrlMode,
+                 assets: Mapping[str, str] | None) -> dict[str, Markup]:
+        if self.assets is not assets:  # a new render: new fingerprinted names
+            self.assets, self.tags = assets, {}
+        key = (env, tuple((fragment.css, fragment.js) for fragment in fragments), depth, mode)
+        tags = self.tags.get(key)
+        if tags is None:
+            macros = env.get_template("partials/map_assets.html").module
+            tags = self.tags[key] = {
+                "map_stylesheets": macros.stylesheets(
+                    [_asset_url(css, depth, mode, assets) for css in _unique(c for f in fragments for c in f.css)]),
+                "map_scripts": macros.scripts(
+                    [_asset_url(js, depth, mode, assets) for js in _unique(j for f in fragments for j in f.js)])}
+        return tags
 
 
-def _map_assets(fragments: tuple[MapFragment, ...], depth: int, mode: UrlMode,
-                assets: Mapping[str, str] | None) -> dict[str, list[str]]:
-    """The stylesheet and script URLs of a page's maps (base.html), computed once per render for pages alike."""
-    if _MAP_ASSETS["assets"] is not assets:  # a new render: new fingerprinted names
-        _MAP_ASSETS.clear()
-        _MAP_ASSETS["assets"] = assets
-    key = (tuple((fragment.css, fragment.js) for fragment in fragments), depth, mode)
-    urls = _MAP_ASSETS.get(key)
-    if urls is None:
-        urls = _MAP_ASSETS[key] = {
-            "map_css": [_asset_url(css, depth, mode, assets) for css in _unique(c for f in fragments for c in f.css)],
-            "map_js": [_asset_url(js, depth, mode, assets) for js in _unique(j for f in fragments for j in f.js)]}
-    return urls
+map_asset_tags = _MapAssetTags()
 
 
 def _unique(items: Iterator[str]) -> list[str]:
@@ -380,15 +389,14 @@ def small_map_html(env: jinja2.Environment, context: dict, map_id: str, view: Ma
     fragment = view.fragment
     shape = (fragment.map_id, fragment.datum, fragment.script, view.height, view.legend, view.approximate,
              len(view.links), folder)
-    partial = env.get_template(MAP_PARTIAL)
 
     def with_placeholders() -> str:
         stand_in = replace(view, label=placeholder("label"), data=placeholder("data"),
                            links=[(placeholder(f"url.{i}"), _PlaceholderPlace(i)) for i in range(len(view.links))])
-        return partial.render({**context, "map_id": map_id, "maps": {map_id: stand_in}})
+        return env.get_template(MAP_PARTIAL).render({**context, "map_id": map_id, "maps": {map_id: stand_in}})
 
     return Markup(stencils.render(shape, view, with_placeholders,
-                                  lambda: partial.render({**context, "map_id": map_id})))
+                                  lambda: env.get_template(MAP_PARTIAL).render({**context, "map_id": map_id})))
 
 
 def _map_value(name: str) -> Callable[[MapView], object]:

@@ -192,8 +192,16 @@ def places_files(atlas: Atlas, datums, lang: Language = CHINESE) -> dict[str, by
 
 def map_legend(places: list[dict], lang: Language = CHINESE) -> tuple[tuple[str, str], ...]:
     """The legend keys a map needs, (css key, words): only what its places show, in a fixed order."""
+    if len(places) == 1:  # a project page's map: no sets to make
+        place = places[0]
+        return _legend_of_one(place["kind"], place["stage"], place["group"], place["draw"], lang)
     return _legend(frozenset(p["kind"] for p in places), frozenset(p["stage"] for p in places),
                    frozenset(p["group"] for p in places), frozenset(p["draw"] for p in places), len(places) > 1, lang)
+
+
+@functools.lru_cache(maxsize=256)
+def _legend_of_one(kind: str, stage: str | None, group: str, draw: str | None, lang: Language) -> tuple:
+    return _legend(frozenset((kind,)), frozenset((stage,)), frozenset((group,)), frozenset((draw,)), False, lang)
 
 
 @functools.lru_cache(maxsize=256)
