@@ -221,6 +221,7 @@ def _local_assets(root) -> tuple[tuple[str, ...], tuple[str, ...]]:
 COLUMNS = ("kind", "slug", "name", "lat", "lon", "precision", "draw", "layer", "group", "stage", "status",
            "investment", "district", "via", "radius_m", "count", "chains")
 CODED = ("kind", "precision", "draw", "layer", "group", "stage", "status", "district", "via")
+_LAT, _LON = COLUMNS.index("lat"), COLUMNS.index("lon")
 _COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
 _json_string = json.encoder.encode_basestring  # one string as json.dumps(..., ensure_ascii=False) writes it
 PLACES_GLOBAL = "ATLAS_PLACES"
@@ -250,18 +251,18 @@ class PlaceEncoder:
                         for column in CODED}
         self.labels = labels
         self._codes = {column: {value: i for i, value in enumerate(values)} for column, values in self.lookups.items()}
+        self._coded_positions = [(COLUMNS.index(column), codes) for column, codes in self._codes.items()]
         self._keys = [(place["kind"], place["slug"]) for place in self.places]
         self._pieces: dict[tuple, str] = {}
         self._text_json = _script_safe(json.dumps(labels["text"], **_COMPACT))
 
     def row(self, place: dict, datum: str) -> list:
         """One place as a list of column values, in ``datum`` coordinates, coded columns as lookup indexes."""
-        lat, lon = basemap.to_datum((place["lat"], place["lon"]), datum)
         row = [place.get(column) for column in COLUMNS]
-        row[COLUMNS.index("lat")], row[COLUMNS.index("lon")] = lat, lon
-        for position, column in enumerate(COLUMNS):
-            if column in self._codes and row[position] is not None:
-                row[position] = self._codes[column][row[position]]
+        row[_LAT], row[_LON] = basemap.to_datum((place["lat"], place["lon"]), datum)
+        for position, codes in self._coded_positions:
+            if row[position] is not None:
+                row[position] = codes[row[position]]
         while row and row[-1] is None:
             row.pop()
         return row
@@ -283,12 +284,14 @@ class PlaceEncoder:
         """
         if len(places) == 1 < len(self._keys):  # most maps (a project page's): all but the slug is shared
             place = places[0]
-            key = ("one", tuple(href.items()), datum, options, place["kind"], *(place[c] for c in LABELLED))
+            # by identity: callers pass the same (memoised) href and options objects for thousands of pages
+            key = ("one", id(href), datum, id(options), place["kind"], place["status"], place["precision"],
+                   place["layer"])
             around = self._pieces.get(key)
-            if around is None:
-                around = self._pieces[key] = self._around_slug(place, datum, href, options)
-            if around:
-                return around[0] + _script_safe(_json_string(place["slug"])) + around[1]
+            if around is None or around[0] is not href or around[1] is not options:
+                around = self._pieces[key] = (href, options, *self._around_slug(place, datum, href, options))
+            if len(around) == 4:
+                return around[2] + _script_safe(_json_string(place["slug"])) + around[3]
         return self._payload_of_many(places, datum, href, options)
 
     def _around_slug(self, place: dict, datum: str, href: dict[str, str], options: MapOptions) -> tuple[str, ...]:
