@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 MIN_PAGES = 2_000
 CHUNK = 250  # pages per task: big enough that sending the bytes back is cheap, small enough to balance
@@ -18,11 +19,13 @@ CHUNK = 250  # pages per task: big enough that sending the bytes back is cheap, 
 _render_one: Callable[[int], bytes] | None = None  # set in the parent just before the fork; workers inherit it
 
 
-def default_workers() -> int:
+def default_workers(loadavg: Path = Path("/proc/loadavg")) -> int:
     """The cores that are idle now (``ATLAS_WORKERS`` overrides; 1 renders in-process).
 
     On a busy machine a second worker only competes with other work: measured on 2 shared cores at a
-    load of 4, two workers were slower than one.
+    load of 4, two workers were slower than one. "Now" is the tasks running at this moment, not the load
+    average: that lags by a minute, so a build started right after another one saw its predecessor's load
+    and rendered on one core of an idle machine.
     """
     override = os.environ.get("ATLAS_WORKERS", "")
     if override.isdigit() and int(override) > 0:
@@ -31,11 +34,20 @@ def default_workers() -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
+    return max(1, min(cores, int(cores - _busy(loadavg) + 0.5)))
+
+
+def _busy(loadavg: Path) -> float:
+    """Tasks running besides this process: Linux's count of running tasks (``/proc/loadavg``, "running/total"),
+    elsewhere the one-minute load average."""
     try:
-        idle = cores - os.getloadavg()[0]
-    except OSError:
-        idle = cores
-    return max(1, min(cores, int(idle + 0.5)))
+        return max(0, int(loadavg.read_text().split()[3].split("/")[0]) - 1)  # minus this process
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return 0.0
 
 
 def render_all(render_one: Callable[[int], bytes], count: int, workers: int = 1,

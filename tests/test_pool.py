@@ -1,0 +1,42 @@
+"""How many processes render a large site, and that they give the bytes one process gives."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from atlas.render import pool
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    monkeypatch.delenv("ATLAS_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+
+@pytest.mark.parametrize(("running", "workers"), [("1/80", 2), ("2/80", 1), ("5/300", 1)])
+def test_workers_follow_the_tasks_running_now_not_the_lagging_load_average(two_cores, tmp_path, monkeypatch,
+                                                                           running, workers):
+    """A build started right after another sees a high one-minute load average; only running tasks count."""
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text(f"1.95 1.20 0.80 {running} 12345\n")
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.95, 1.2, 0.8))
+    assert pool.default_workers(loadavg) == workers
+
+
+def test_without_a_running_count_the_load_average_decides(two_cores, tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.1, 0.0))
+    assert pool.default_workers(tmp_path / "missing") == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 0.1, 0.0))
+    assert pool.default_workers(tmp_path / "missing") == 1
+
+
+def test_atlas_workers_overrides(two_cores, monkeypatch, tmp_path):
+    monkeypatch.setenv("ATLAS_WORKERS", "3")
+    assert pool.default_workers(tmp_path / "missing") == 3
+
+
+def test_forked_workers_give_the_pages_in_order():
+    pages = pool.render_all(lambda index: f"page {index}".encode(), pool.MIN_PAGES + 7, workers=2)
+    assert pages == [f"page {index}".encode() for index in range(pool.MIN_PAGES + 7)]
