@@ -31,6 +31,7 @@ import jinja2.meta
 from atlas.content.load import entry_slug
 from atlas.i18n import languages
 from atlas.render import STATIC_DIR
+from atlas.render.site import PARTIALS_FROM_CODE
 from atlas.render.views import place_index
 from atlas.resolve import Atlas
 
@@ -220,9 +221,10 @@ def change_since(before: Snapshot, after: Snapshot, changed_inputs: Iterable[str
 
 
 def template_closure(env: jinja2.Environment, name: str) -> frozenset[str] | None:
-    """The templates ``name`` extends, includes or imports, itself included; None if one is chosen at run time."""
+    """The templates ``name`` extends, includes or imports, itself included, and the partials pages show through
+    Python (``site.PARTIALS_FROM_CODE``); None if one is chosen at run time."""
     found: set[str] = set()
-    pending = [name]
+    pending = [name, *PARTIALS_FROM_CODE]
     while pending:
         current = pending.pop()
         if current in found:

@@ -147,14 +147,14 @@ def _reuse_from(previous: atlas_cache.Record | None, inputs: dict[str, str], cur
 
     It also notes the asset names pages link to (``assets_seen``), which the cache keeps.
     """
-    from atlas.incremental import Snapshot, change_since, template_closure  # noqa: F811 (late import)
+    from atlas import incremental  # late, as url_mode's import
     from atlas.render.site import make_environment
 
     change = None
     if previous is not None:
         changed = {name for name in inputs.keys() | previous.inputs.keys()
                    if inputs.get(name) != previous.inputs.get(name)}
-        change = change_since(Snapshot.from_data(previous.snapshot), current, changed)
+        change = incremental.change_since(incremental.Snapshot.from_data(previous.snapshot), current, changed)
         if change.everything:
             change = None
     intact = {path for path, stat in previous.outputs.items() if written.get(path) == stat} if change else set()
@@ -172,7 +172,7 @@ def _reuse_from(previous: atlas_cache.Record | None, inputs: dict[str, str], cur
         if change is None or route.path not in intact:
             return None
         if change.templates and route.template not in closures:
-            closures[route.template] = template_closure(env, route.template)
+            closures[route.template] = incremental.template_closure(env, route.template)
         if change.affects_route(route.path, closures.get(route.template)):
             return None
         try:

@@ -82,6 +82,7 @@ def templates_without_maps(folder: Path) -> Path:
 def render_fresh(atlas, mode: UrlMode, **kwargs) -> dict[str, bytes]:
     views._PLACES.clear()  # count the once-per-atlas place index in every run
     site.build_map.cache_clear()
+    site.map_asset_tags.clear()
     return site.render_site(atlas, mode, **kwargs)
 
 
@@ -106,6 +107,7 @@ def maps_alone(atlas, mode: UrlMode, routes: list, fresh_index: bool = True) -> 
         for lang in list(EDITIONS().values()) or [None]:
             views.place_index(atlas, *([lang] if lang else [])).encoder._pieces.clear()
     site.build_map.cache_clear()
+    site.map_asset_tags.clear()
     env = site.make_environment()
     if "jinja2.ext.InternationalizationExtension" in env.extensions:
         env.install_null_translations(newstyle=True)  # the primary language: its words are the msgids

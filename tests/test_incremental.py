@@ -106,6 +106,12 @@ def test_incremental_builds_equal_clean_builds_after_every_edit(setup):
     chain_template.write_text(chain_template.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
     step(setup, "page template changed", expect_reuse=True)
 
+    for partial in ("partials/map.html", "partials/map_assets.html"):  # shown through Python, not by an include
+        path = templates / partial
+        path.write_text(path.read_text(encoding="utf-8").replace('href="{{ url }}">', 'href="{{ url }}" data-e>'),
+                        encoding="utf-8")
+        step(setup, f"{partial} changed", expect_reuse=False)
+
     base = templates / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- base edited --></body>"),
                     encoding="utf-8")

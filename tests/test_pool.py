@@ -25,6 +25,12 @@ def test_workers_follow_the_tasks_running_now_not_the_lagging_load_average(two_c
     assert pool.default_workers(loadavg) == workers
 
 
+def test_one_passing_task_does_not_halve_the_workers(two_cores, tmp_path, monkeypatch):
+    reads = iter(["0.0 0.0 0.0 2/80 1", "0.0 0.0 0.0 1/80 1", "0.0 0.0 0.0 2/80 1"])
+    monkeypatch.setattr(pool.Path, "read_text", lambda self, *args, **kwargs: next(reads))
+    assert pool.default_workers(tmp_path / "loadavg") == 2
+
+
 def test_without_a_running_count_the_load_average_decides(two_cores, tmp_path, monkeypatch):
     monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.1, 0.0))
     assert pool.default_workers(tmp_path / "missing") == 2

@@ -253,7 +253,7 @@ class PlaceEncoder:
         self._codes = {column: {value: i for i, value in enumerate(values)} for column, values in self.lookups.items()}
         self._coded_positions = [(COLUMNS.index(column), codes) for column, codes in self._codes.items()]
         self._keys = [(place["kind"], place["slug"]) for place in self.places]
-        self._pieces: dict[tuple, str] = {}
+        self._pieces: dict[tuple, object] = {}  # memo of data-block pieces: words (str), one-place frames (tuple)
         self._text_json = _script_safe(json.dumps(labels["text"], **_COMPACT))
 
     def row(self, place: dict, datum: str) -> list:
@@ -282,20 +282,22 @@ class PlaceEncoder:
 
         ``href`` maps a kind to its page URL with ``@`` for the slug, so the links follow the URL mode.
         """
-        if len(places) == 1 < len(self._keys):  # most maps (a project page's): all but the slug is shared
+        if len(places) == 1 and len(self._keys) > 1:  # most maps (a project page's): all but the slug is shared
             place = places[0]
-            # by identity: callers pass the same (memoised) href and options objects for thousands of pages
+            # href and options by identity: thousands of pages pass the same (memoised) objects; the entry holds
+            # them, so their ids cannot be reused by other objects while it exists
             key = ("one", id(href), datum, id(options), place["kind"], place["status"], place["precision"],
                    place["layer"])
-            around = self._pieces.get(key)
-            if around is None or around[0] is not href or around[1] is not options:
-                around = self._pieces[key] = (href, options, *self._around_slug(place, datum, href, options))
-            if len(around) == 4:
-                return around[2] + _script_safe(_json_string(place["slug"])) + around[3]
+            held = self._pieces.get(key)
+            if held is None:
+                held = self._pieces[key] = (href, options, self._around_slug(place, datum, href, options))
+            around = held[2]
+            if around:
+                return around[0] + _script_safe(_json_string(place["slug"])) + around[1]
         return self._payload_of_many(places, datum, href, options)
 
     def _around_slug(self, place: dict, datum: str, href: dict[str, str], options: MapOptions) -> tuple[str, ...]:
-        """The data block of one place in two pieces, before and after its slug; none if a word holds U+0000."""
+        """The data block of one place in two pieces, before and after its slug; () if a word is U+0000 too."""
         parts = self._payload_of_many([{**place, "slug": "\x00"}], datum, href, options).split('"\\u0000"')
         return tuple(parts) if len(parts) == 2 else ()
 

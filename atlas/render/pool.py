@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,11 +38,17 @@ def default_workers(loadavg: Path = Path("/proc/loadavg")) -> int:
     return max(1, min(cores, int(cores - _busy(loadavg) + 0.5)))
 
 
-def _busy(loadavg: Path) -> float:
+def _busy(loadavg: Path, reads: int = 3) -> float:
     """Tasks running besides this process: Linux's count of running tasks (``/proc/loadavg``, "running/total"),
-    elsewhere the one-minute load average."""
+    the least of a few reads 2 ms apart (one passing task should not halve the workers), elsewhere the
+    one-minute load average."""
     try:
-        return max(0, int(loadavg.read_text().split()[3].split("/")[0]) - 1)  # minus this process
+        counts = []
+        for read in range(reads):
+            if read:
+                time.sleep(0.002)
+            counts.append(int(loadavg.read_text().split()[3].split("/")[0]) - 1)  # minus this process
+        return max(0, min(counts))
     except (OSError, ValueError, IndexError):
         pass
     try:

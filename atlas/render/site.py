@@ -218,17 +218,21 @@ class _MapAssetTags:
     made once per render for each set of maps and folder depth: thousands of pages share a few."""
 
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
         self.assets: Mapping[str, str] | None = None  # the render's fingerprinted names the tags were made with
         self.tags: dict[tuple, dict[str, Markup]] = {}
 
     def __call__(self, env: jinja2.Environment, fragments: tuple[MapFragment, ...], depth: int, mode: UrlMode,
                  assets: Mapping[str, str] | None) -> dict[str, Markup]:
         if self.assets is not assets:  # a new render: new fingerprinted names
-            self.assets, self.tags = assets, {}
+            self.clear()
+            self.assets = assets
         key = (env, tuple((fragment.css, fragment.js) for fragment in fragments), depth, mode)
         tags = self.tags.get(key)
         if tags is None:
-            macros = env.get_template("partials/map_assets.html").module
+            macros = env.get_template(MAP_ASSETS_PARTIAL).module
             tags = self.tags[key] = {
                 "map_stylesheets": macros.stylesheets(
                     [_asset_url(css, depth, mode, assets) for css in _unique(c for f in fragments for c in f.css)]),
@@ -360,6 +364,10 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lan
 
 
 MAP_PARTIAL = "partials/map.html"
+MAP_ASSETS_PARTIAL = "partials/map_assets.html"
+# Partials a page shows through Python (map_html, map_asset_tags), not by an include its template names:
+# they belong to every page's templates (incremental.template_closure).
+PARTIALS_FROM_CODE = (MAP_PARTIAL, MAP_ASSETS_PARTIAL)
 SMALL_MAP_PLACES = 3
 _STENCILS: dict[tuple, Stencils] = {}  # per environment and installed gettext (a render of one language)
 

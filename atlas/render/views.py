@@ -201,6 +201,7 @@ def map_legend(places: list[dict], lang: Language = CHINESE) -> tuple[tuple[str,
 
 @functools.lru_cache(maxsize=256)
 def _legend_of_one(kind: str, stage: str | None, group: str, draw: str | None, lang: Language) -> tuple:
+    """``_legend`` of a map of one place, memoised by its four values (no sets made on every project page)."""
     return _legend(frozenset((kind,)), frozenset((stage,)), frozenset((group,)), frozenset((draw,)), False, lang)
 
 
