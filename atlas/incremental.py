@@ -101,12 +101,10 @@ def what_changed(old: Atlas | None, new: Atlas, changed_files: Iterable[Path], c
                 return Change(True, reason=f"{kind}/{slug} changed; every map lists the chains")
             else:
                 entries |= _related(old, kind, before[slug]) | _related(new, kind, after[slug])
-    if bodies and not entries:
-        return Change(False, frozenset(bodies), reason=f"{len(bodies)} bodies edited: their pages", shared=False)
-    if _map_vocabulary(old) != _map_vocabulary(new):
+    # only bodies edited: no map word can have changed, so the (costly) vocabulary is not compared
+    if (entries or not bodies) and _map_vocabulary(old) != _map_vocabulary(new):
         return Change(True, reason="the words every map shares changed")
-    entries |= bodies
-    return Change(False, frozenset(entries), reason=f"{len(entries)} entry pages and the shared pages")
+    return _entries_change(entries, bodies)
 
 
 def _without_body(entry: object) -> object:
@@ -213,11 +211,20 @@ def change_since(before: Snapshot, after: Snapshot, changed_inputs: Iterable[str
         if kind not in LOCAL_KINDS:
             return Change(True, reason=f"{kind}/{slug} changed; every map lists the chains")
         entries |= before.related(kind, slug) | after.related(kind, slug)
+    return _entries_change(entries, bodies, templates)
+
+
+def _entries_change(entries: set[tuple[str, str]], bodies: set[tuple[str, str]],
+                    templates: Iterable[str] = ()) -> Change:
+    """The own pages of ``entries`` and ``bodies`` (entries of which only the body changed), the pages using
+    ``templates``, and, unless only bodies changed, every shared page."""
+    templates = frozenset(templates)
+    using = f", pages using {len(templates)} templates" if templates else ""
     if bodies and not entries:
-        return Change(False, frozenset(bodies), frozenset(templates), shared=False,
-                      reason=f"{len(bodies)} bodies edited: their pages, and pages using {len(templates)} templates")
-    return Change(False, frozenset(entries | bodies), frozenset(templates),
-                  reason=f"{len(entries)} entry pages, pages using {len(templates)} templates, and the shared pages")
+        return Change(False, frozenset(bodies), templates, shared=False,
+                      reason=f"{len(bodies)} bodies edited: their pages{using}")
+    return Change(False, frozenset(entries | bodies), templates,
+                  reason=f"{len(entries | bodies)} entry pages{using}, and the shared pages")
 
 
 def template_closure(env: jinja2.Environment, name: str) -> frozenset[str] | None:

@@ -10,6 +10,7 @@ cache (``atlas.cache``), written only by us: a damaged or foreign file is ignore
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -82,7 +83,7 @@ class ParseMemo:
         text, problems = load.read_text(path)
         if text is None:  # unreadable, not UTF-8, too big: nothing to keep
             return None, problems
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        digest = _digest(text.encode("utf-8", "surrogatepass"))
         settled = stamp[1] < time.time_ns() - SETTLED_NS
         if known is not None and known.digest == digest:
             self.files[key] = Parsed(stamp, digest, settled, known.entry, known.problems)
@@ -143,16 +144,12 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-_VERSION: list[str] = []
-
-
+@functools.cache
 def _code_version() -> str:
-    if not _VERSION:
-        try:
-            _VERSION.append(_digest(CODE.read_bytes() + Path(__file__).read_bytes())[:16])
-        except OSError:
-            _VERSION.append("unknown")
-    return _VERSION[0]
+    try:
+        return _digest(CODE.read_bytes() + Path(__file__).read_bytes())[:16]
+    except OSError:
+        return "unknown"
 
 
 class _Unpickler(pickle.Unpickler):
