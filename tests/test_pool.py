@@ -46,3 +46,17 @@ def test_atlas_workers_overrides(two_cores, monkeypatch, tmp_path):
 def test_forked_workers_give_the_pages_in_order():
     pages = pool.render_all(lambda index: f"page {index}".encode(), pool.MIN_PAGES + 7, workers=2)
     assert pages == [f"page {index}".encode() for index in range(pool.MIN_PAGES + 7)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_prepare_runs_before_each_chunk_in_the_process_that_renders_it(workers):
+    prepared: dict[int, int] = {}
+
+    def prepare(start: int, stop: int) -> None:
+        prepared.update((index, os.getpid()) for index in range(start, stop))
+
+    def render_one(index: int) -> bytes:
+        return f"{index} {prepared.get(index) == os.getpid()}".encode()
+    count = pool.MIN_PAGES + 7
+    assert pool.render_all(render_one, count, workers=workers, prepare=prepare) == \
+        [f"{index} True".encode() for index in range(count)]

@@ -1,4 +1,5 @@
-"""Small maps are made once per shape and filled in (atlas.render.stencil): the pages must not change."""
+"""Small maps are made once per shape and filled in, a map's long list of places row by row from one render
+(atlas.render.stencil): the pages must not change."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import pytest
 from markupsafe import Markup
 
 from atlas.pipeline import load_atlas
-from atlas.render import site
-from atlas.render.stencil import Stencils, placeholder
+from atlas.render import site, stencil
+from atlas.render.stencil import Stencil, Stencils, each_row, placeholder
 from atlas.render.urls import UrlMode
 from bench.synthetic import synthetic_atlas
 from tests.conftest import QINGDAO_CONTENT
@@ -60,9 +61,48 @@ def test_a_template_that_filters_a_value_is_rendered_directly():
     assert stencils.filled == 0
 
 
+def counting_fills(monkeypatch) -> list:
+    """Patch Stencil.fill to note each call; returns the list it appends to."""
+    calls, fill = [], Stencil.fill
+    monkeypatch.setattr(Stencil, "fill", lambda self, subject: calls.append(subject) or fill(self, subject))
+    return calls
+
+
+def row_macro(body: str):
+    env = jinja2.Environment(autoescape=True)
+    return env.from_string("{% macro item(url, place) %}" + body + "{% endmacro %}").module.item
+
+
+ROWS = [(f"../{i}/?a=1&b='{i}'", {"name": f"{HOSTILE[i % len(HOSTILE)]} {i}", "note": Markup(f"<b>{i}</b>"),
+                                   "district": "崂山区" if i % 3 else None}) for i in range(12)]
+
+
+def test_many_rows_are_filled_from_one_render_and_escape_as_the_macro_does(monkeypatch):
+    macro = row_macro('<li><a href="{{ url }}">{{ place["name"] }}</a>{{ place["note"] }}{{ place["name"] }}</li>\n')
+    fills = counting_fills(monkeypatch)
+    assert each_row(macro, ROWS) == "".join(macro(*row) for row in ROWS)
+    assert len(fills) == len(ROWS) + 2  # every row, and the first and last once more to check the stencil
+    assert each_row(macro, ROWS[:3]) == "".join(macro(*row) for row in ROWS[:3])  # a few rows: the macro itself
+    assert each_row(macro, ROWS, "、<") == "、&lt;".join(macro(*row) for row in ROWS)  # a separator is text
+
+
+@pytest.mark.parametrize("body", [
+    "[{{ place['district'] or '-' }}]",  # a test hidden in "or": the placeholder is never empty
+    "{% if place['district'] %}{{ place['district'] }}{% endif %}",
+    "{{ place['name']|upper }}",
+    "{{ place['name']|length }}",
+])
+def test_a_macro_that_does_more_than_print_a_field_renders_every_row_itself(body, monkeypatch):
+    macro = row_macro(body)
+    fills = counting_fills(monkeypatch)
+    assert each_row(macro, ROWS) == "".join(macro(*row) for row in ROWS)
+    assert len(fills) <= 2  # at most the check of the first and last rows: no row came from the stencil
+
+
 def site_without_stencils(atlas, mode, monkeypatch) -> dict[str, bytes]:
     with monkeypatch.context() as patched:
         patched.setattr(site.MapView, "small", property(lambda view: False))
+        patched.setattr(stencil, "ROWS_FROM_STENCIL", 10**9)
         return site.render_site(atlas, mode)
 
 
@@ -82,6 +122,10 @@ def test_synthetic_project_pages_are_the_same_with_and_without_stencils(monkeypa
     atlas = synthetic_atlas(300)
     mode = UrlMode("preview")
     site._STENCILS.clear()
-    with_stencils = site.render_site(atlas, mode)
+    with monkeypatch.context() as patched:
+        fills = counting_fills(patched)
+        with_stencils = site.render_site(atlas, mode)
     assert sum(stencils.filled for stencils in site._STENCILS.values()) > 300
+    rows = [subject for subject in fills if isinstance(subject, tuple)]  # (url, place): a row of a chain's list
+    assert len(rows) > 100 and {place["kind"] for _url, place in rows} == {"parks", "projects"}
     assert with_stencils == site_without_stencils(atlas, mode, monkeypatch)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -222,6 +223,7 @@ COLUMNS = ("kind", "slug", "name", "lat", "lon", "precision", "draw", "layer", "
            "investment", "district", "via", "radius_m", "count", "chains")
 CODED = ("kind", "precision", "draw", "layer", "group", "stage", "status", "district", "via")
 _LAT, _LON = COLUMNS.index("lat"), COLUMNS.index("lon")
+_columns_of = operator.itemgetter(*COLUMNS)  # a place record (views.place_data) has every column
 _COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
 _json_string = json.encoder.encode_basestring  # one string as json.dumps(..., ensure_ascii=False) writes it
 PLACES_GLOBAL = "ATLAS_PLACES"
@@ -258,8 +260,12 @@ class PlaceEncoder:
 
     def row(self, place: dict, datum: str) -> list:
         """One place as a list of column values, in ``datum`` coordinates, coded columns as lookup indexes."""
-        row = [place.get(column) for column in COLUMNS]
-        row[_LAT], row[_LON] = basemap.to_datum((place["lat"], place["lon"]), datum)
+        try:
+            row = list(_columns_of(place))
+        except KeyError:  # a place made by hand (tests) may leave columns out
+            row = [place.get(column) for column in COLUMNS]
+        if datum != basemap.WGS84:
+            row[_LAT], row[_LON] = basemap.to_datum((place["lat"], place["lon"]), datum)
         for position, codes in self._coded_positions:
             if row[position] is not None:
                 row[position] = codes[row[position]]
@@ -284,22 +290,27 @@ class PlaceEncoder:
         """
         if len(places) == 1 and len(self._keys) > 1:  # most maps (a project page's): all but the slug is shared
             place = places[0]
-            # href and options by identity: thousands of pages pass the same (memoised) objects; the entry holds
-            # them, so their ids cannot be reused by other objects while it exists
-            key = ("one", id(href), datum, id(options), place["kind"], place["status"], place["precision"],
-                   place["layer"])
-            held = self._pieces.get(key)
-            if held is None:
-                held = self._pieces[key] = (href, options, self._around_slug(place, datum, href, options))
-            around = held[2]
-            if around:
-                return around[0] + _script_safe(_json_string(place["slug"])) + around[1]
+            before, after = _ONE_PLACE[place["kind"]]
+            return (self._settings(href, datum, options) + self._words_of_one(place) + before
+                    + _script_safe(_json_string(place["slug"])) + after)
         return self._payload_of_many(places, datum, href, options)
 
-    def _around_slug(self, place: dict, datum: str, href: dict[str, str], options: MapOptions) -> tuple[str, ...]:
-        """The data block of one place in two pieces, before and after its slug; () if a word is U+0000 too."""
-        parts = self._payload_of_many([{**place, "slug": "\x00"}], datum, href, options).split('"\\u0000"')
-        return tuple(parts) if len(parts) == 2 else ()
+    def _settings(self, href: dict[str, str], datum: str, options: MapOptions) -> str:
+        """``_settings_json``, remembered by the identity of ``href`` and ``options``: thousands of pages pass the
+        same (memoised) objects. The memo holds them, so their ids cannot pass to other objects meanwhile."""
+        key = ("settings", id(href), datum, id(options))
+        held = self._pieces.get(key)
+        if held is None:
+            held = self._pieces[key] = (href, options, _settings_json(tuple(href.items()), datum, options))
+        return held[2]
+
+    def _words_of_one(self, place: dict) -> str:
+        """``_words`` of a map of this one place, remembered by the values it has words for."""
+        key = ("one", place["kind"], place["status"], place["precision"], place["layer"])
+        text = self._pieces.get(key)
+        if text is None:
+            text = self._pieces[key] = self._words(tuple((place[column],) for column in LABELLED))
+        return text
 
     def _payload_of_many(self, places: list[dict], datum: str, href: dict[str, str], options: MapOptions) -> str:
         if len(places) == len(self._keys) and [(p["kind"], p["slug"]) for p in places] == self._keys:
@@ -334,6 +345,9 @@ class PlaceEncoder:
 
 
 LABELLED = ("kind", "status", "precision", "layer")  # coded columns whose values the popups put into words
+# what _payload_of_many writes around the slug of a map's one place, by its kind
+_ONE_PLACE = {"projects": (',"places":{"parks":[],"projects":[', "]}}"),
+              "parks": (',"places":{"parks":[', '],"projects":[]}}')}
 
 
 @functools.lru_cache(maxsize=1024)

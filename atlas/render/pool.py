@@ -18,6 +18,7 @@ MIN_PAGES = 2_000
 CHUNK = 250  # pages per task: big enough that sending the bytes back is cheap, small enough to balance
 
 _render_one: Callable[[int], bytes] | None = None  # set in the parent just before the fork; workers inherit it
+_prepare: Callable[[int, int], None] | None = None
 
 
 def default_workers(loadavg: Path = Path("/proc/loadavg")) -> int:
@@ -58,12 +59,17 @@ def _busy(loadavg: Path, reads: int = 3) -> float:
 
 
 def render_all(render_one: Callable[[int], bytes], count: int, workers: int = 1,
-               progress: Callable[[int, int], None] | None = None) -> list[bytes]:
-    """``[render_one(i) for i in range(count)]``, on ``workers`` forked processes when that pays."""
+               progress: Callable[[int, int], None] | None = None,
+               prepare: Callable[[int, int], None] | None = None) -> list[bytes]:
+    """``[render_one(i) for i in range(count)]``, on ``workers`` forked processes when that pays.
+
+    ``prepare(start, stop)`` runs before pages ``start``…``stop - 1`` render, in the process that renders them:
+    work that is cheaper done for many pages in a row than page by page (``site.page_context``).
+    """
     if workers <= 1 or count < MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
-        return _serial(render_one, count, progress)
-    global _render_one
-    _render_one = render_one
+        return _serial(render_one, count, progress, prepare)
+    global _render_one, _prepare
+    _render_one, _prepare = render_one, prepare
     chunks = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     pages: list[bytes] = []
     try:
@@ -73,15 +79,18 @@ def render_all(render_one: Callable[[int], bytes], count: int, workers: int = 1,
                 if progress:
                     progress(len(pages), count)
     except Exception:  # e.g. a template error: render in-process, so it is raised with its template's line
-        return _serial(render_one, count, progress)
+        return _serial(render_one, count, progress, prepare)
     finally:
-        _render_one = None
+        _render_one = _prepare = None
     return pages
 
 
-def _serial(render_one: Callable[[int], bytes], count: int, progress: Callable[[int, int], None] | None) -> list[bytes]:
+def _serial(render_one: Callable[[int], bytes], count: int, progress: Callable[[int, int], None] | None,
+            prepare: Callable[[int, int], None] | None = None) -> list[bytes]:
     pages = []
     for index in range(count):
+        if prepare and index % CHUNK == 0:
+            prepare(index, min(index + CHUNK, count))
         pages.append(render_one(index))
         if progress:
             progress(index + 1, count)
@@ -90,4 +99,6 @@ def _serial(render_one: Callable[[int], bytes], count: int, progress: Callable[[
 
 def _render_chunk(bounds: tuple[int, int]) -> list[bytes]:
     start, stop = bounds
+    if _prepare:
+        _prepare(start, stop)
     return [_render_one(index) for index in range(start, stop)]

@@ -31,7 +31,7 @@ from atlas.render.maps import (
     status_toggles,
 )
 from atlas.render.reconcile import reconcile_all
-from atlas.render.stencil import Stencils, placeholder
+from atlas.render.stencil import Stencils, each_row, placeholder
 from atlas.render.urls import UrlMode, absolute_url, relative_url
 from atlas.render.views import entry_path
 from atlas.resolve import Atlas, investment_total, status_counts
@@ -106,7 +106,7 @@ def _environment(templates: Path, lang: str, stamp: tuple) -> jinja2.Environment
         extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(text.FILTERS)
-    env.globals.update(STATUSES=STATUSES, GROUPS=GROUPS, STAGE_LABELS=views.STAGE_LABELS)
+    env.globals.update(STATUSES=STATUSES, GROUPS=GROUPS, STAGE_LABELS=views.STAGE_LABELS, each_row=each_row)
     return env
 
 
@@ -134,8 +134,18 @@ def render_site(atlas: Atlas, mode: UrlMode, templates: Path = TEMPLATES_DIR,
     fresh = [route for route in routes if kept.get(route.path) is None]
     for route in fresh:  # compiled once here, so forked workers (atlas.render.pool) inherit them
         envs[route.lang].get_template(route.template)
-    pages = pool.render_all(lambda i: render_route(envs[fresh[i].lang], atlas, mode, fresh[i], assets,
-                                                   langs[fresh[i].lang]).encode("utf-8"), len(fresh), workers, progress)
+    contexts: dict[int, dict] = {}  # of the pages about to render, in the process that renders them
+
+    def prepare(start: int, stop: int) -> None:
+        contexts.clear()
+        for i in range(start, stop):
+            contexts[i] = page_context(envs[fresh[i].lang], atlas, mode, fresh[i], assets, langs[fresh[i].lang])
+
+    def render_one(i: int) -> bytes:
+        route = fresh[i]
+        context = contexts.pop(i, None) or page_context(envs[route.lang], atlas, mode, route, assets, langs[route.lang])
+        return envs[route.lang].get_template(route.template).render(context).encode("utf-8")
+    pages = pool.render_all(render_one, len(fresh), workers, progress, prepare)
     rendered = dict(zip((route.path for route in fresh), pages))
     for route in routes:
         files[route.path] = rendered[route.path] if kept.get(route.path) is None else kept[route.path]
@@ -160,6 +170,13 @@ def map_tiles(atlas: Atlas, mode: UrlMode) -> str:
 
 def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Route,
                  assets: Mapping[str, str] | None = None, lang: Language | None = None) -> str:
+    return env.get_template(route.template).render(page_context(env, atlas, mode, route, assets, lang))
+
+
+def page_context(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Route,
+                 assets: Mapping[str, str] | None = None, lang: Language | None = None) -> dict:
+    """What a page's template gets: its route's data, links from its folder, its maps (a small map already as
+    HTML), the language's helpers."""
     current = route.path
     lang = lang or language(route.lang)
     if route.absolute_links:
@@ -197,7 +214,10 @@ def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Ro
         "maps": maps,
         "map_html": lambda map_id: map_html(env, context, map_id, current),
     }
-    return env.get_template(route.template).render(context)
+    for map_id, view in maps.items():
+        if view.small:  # made now: a build makes the contexts of many pages in a row, where this is cheaper
+            view.html = small_map_html(env, context, map_id, view, current)
+    return context
 
 
 @functools.lru_cache(maxsize=4096)
@@ -229,7 +249,7 @@ class _MapAssetTags:
         if self.assets is not assets:  # a new render: new fingerprinted names
             self.clear()
             self.assets = assets
-        key = (env, tuple((fragment.css, fragment.js) for fragment in fragments), depth, mode)
+        key = (env, fragments, depth, mode)
         tags = self.tags.get(key)
         if tags is None:
             macros = env.get_template(MAP_ASSETS_PARTIAL).module
@@ -237,7 +257,8 @@ class _MapAssetTags:
                 "map_stylesheets": macros.stylesheets(
                     [_asset_url(css, depth, mode, assets) for css in _unique(c for f in fragments for c in f.css)]),
                 "map_scripts": macros.scripts(
-                    [_asset_url(js, depth, mode, assets) for js in _unique(j for f in fragments for j in f.js)])}
+                    [_asset_url(js, depth, mode, assets) for js in _unique(j for f in fragments for j in f.js)]),
+                "map_inline_scripts": macros.inline_scripts(fragments)}
         return tags
 
 
@@ -320,7 +341,7 @@ class MapView:
     height: str  # css class: map | map-small | map-full
     places: list[dict]  # in the order of the data block (the text alternative keeps it)
     links: list[tuple[str, dict]]  # (page URL, place) for the text alternative in the HTML, else empty
-    unmapped: list[tuple[str, object]]  # (kind, entry) with no known location
+    unmapped: list[tuple[str, dict]]  # (page URL, {kind, slug, name_html}) of entries with no known location
     data: str  # the JSON data block (see atlas.render.maps.map_payload)
     layers: list[Toggle]
     statuses: list[Toggle]
@@ -328,6 +349,7 @@ class MapView:
     text_in_html: bool  # the text alternative is in the HTML (else atlas-map.js builds it from the data)
     legend: tuple[tuple[str, str], ...]  # (css key, words) for what the map shows
     approximate: bool  # some places are only known to their district
+    html: Markup | None = None  # a small map's HTML, made with the page's context (page_context)
 
     @property
     def small(self) -> bool:
@@ -338,29 +360,45 @@ class MapView:
 def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lang: Language | None = None) -> MapView:
     """What a page's map needs; a project page's small map costs a few microseconds (thousands of pages have one)."""
     lang = lang or text.CHINESE
-    fragment = _fragment(atlas.settings.map, request.map_id, mode.name == "offline", lang.code)
     directory = current.removeprefix(lang.prefix).split("/")[:-1]
-    href = _entry_href(directory[0] if directory else "", len(directory), mode, lang.prefix)
+    fragment = _fragment(atlas.settings.map, request.map_id, mode.name == "offline", lang.code)
+    href, options = _frame(mode, lang, directory[0] if directory else "", len(directory), request.highlight_districts,
+                           request.label_approximate)
     index = views.place_index(atlas, lang)
-    places, unmapped = [], []
     records = index.records
+    if len(request.projects) == 1 and not request.parks and not request.table:  # a project page's map
+        place = records.get(("projects", request.projects[0].slug))
+        if place is not None:
+            legend = views.map_legend([place], lang)
+            return MapView(fragment, request.label, request.height, [place],
+                           [(href["projects"].replace("@", place["slug"]), place)], [],
+                           index.encoder.payload([place], fragment.datum, href, options), [], [], False, True, legend,
+                           place["draw"] == "district")
+    places, unmapped = [], []
     for kind, entries in (("parks", request.parks), ("projects", request.projects)):
         for entry in entries:
             record = records.get((kind, entry.slug))
             if record is None:
-                unmapped.append((kind, entry))
+                unmapped.append((href[kind].replace("@", entry.slug), index.unplaced[(kind, entry.slug)]))
             else:
                 places.append(record)
     text_in_html = len(places) <= TEXT_IN_HTML_LIMIT
     legend = views.map_legend(places, lang)
     # the page links each place; a longer list is written by atlas-map.js, which has the URLs
     links = [(href[place["kind"]].replace("@", place["slug"]), place) for place in places] if text_in_html else []
-    data = index.encoder.payload(places, fragment.datum, href, _options(request.highlight_districts,
-                                                                        request.label_approximate))
+    data = index.encoder.payload(places, fragment.datum, href, options)
     layers = layer_toggles(places, index.labels["layer"], index.labels["layer"]) if request.table else []
     statuses = status_toggles(places, index.labels["status"]) if request.table else []
     return MapView(fragment, request.label, request.height, places, links, unmapped, data, layers, statuses,
                    request.table, text_in_html, legend, any(key == "district" for key, _ in legend))
+
+
+@functools.lru_cache(maxsize=1024)
+def _frame(mode: UrlMode, lang: Language, top: str, depth: int, highlight: tuple[str, ...],
+           label_approximate: bool) -> tuple[dict[str, str], MapOptions]:
+    """What every map on pages of one language and folder shape with the same options shares: each kind's entry
+    URL (``_entry_href``) and the options (one object, so the data block's pieces are found by its identity)."""
+    return _entry_href(top, depth, mode, lang.prefix), MapOptions(highlight, label_approximate)
 
 
 MAP_PARTIAL = "partials/map.html"
@@ -376,6 +414,8 @@ def map_html(env: jinja2.Environment, context: dict, map_id: str, current: str) 
     """A page's map with its legend and text alternative (templates/partials/map.html), as ``map_html(id)``
     in a page's template; a small map comes from a stencil."""
     view = context["maps"][map_id]
+    if view.html is not None:
+        return view.html
     if view.small:
         return small_map_html(env, context, map_id, view, current)
     return Markup(env.get_template(MAP_PARTIAL).render({**context, "map_id": map_id}))
@@ -438,11 +478,6 @@ def _fragment(settings, map_id: str, offline: bool, language: str) -> MapFragmen
     """The Folium map of ``map_id``: every page with one shares it, only their data blocks differ."""
     tiles = "none" if offline else settings.tiles
     return build_map(MapSpec(map_id, settings.center, settings.zoom, tiles, language=language))
-
-
-@functools.lru_cache(maxsize=1024)
-def _options(highlight: tuple[str, ...], label_approximate: bool) -> MapOptions:
-    return MapOptions(highlight, label_approximate)
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,4 +1,5 @@
-"""Render a template once per shape of its input, then fill in what differs: the small map of every project page.
+"""Render a template once per shape of its input, then fill in what differs: the small map of every project page
+(:class:`Stencils`) and the rows of a map's long list of places (:func:`each_row`).
 
 Thousands of pages show a map that differs from the others only in a few printed values (a label, a data block,
 a link). A caller names the *shape* — everything that steers the template's control flow — and the values the
@@ -13,10 +14,14 @@ So an edited template can make this slower, never wrong.
 
 from __future__ import annotations
 
+import operator
 import re
+from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
+
+from markupsafe import Markup, escape
 
 _SLOT = re.compile("\x00([^\x00<&]+)(<|&lt;)\x00")
 
@@ -81,3 +86,67 @@ def _escaped(value: object) -> str:
         return html()
     return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
             .replace('"', "&#34;"))
+
+
+# --- many rows of one macro: a map's list or table of places ---------------------------------------------
+
+ROWS_FROM_STENCIL = 8  # fewer rows are rendered one by one: a stencil costs two renders to make and check
+
+
+def each_row(macro: Callable[[str, Any], str], rows: list[tuple[str, Any]], separator: str = "") -> Markup:
+    """``macro(url, place)`` for every ``(url, place)`` of ``rows``, joined by ``separator`` (text, escaped);
+    from a stencil when there are many.
+
+    The macro is rendered once with placeholders for the URL and for every field of the place it reads. The
+    stencil is used only if it tested none of them (``if``, ``or``), printed each field as often as it read it
+    (a field read through a filter is not printed as its placeholder), and gives the first and last rows as the
+    macro does; otherwise every row is rendered by the macro. Like a small map: slower, never different.
+    """
+    joiner = str(escape(separator))  # a plain str: Markup.join would escape the rows
+    if len(rows) < ROWS_FROM_STENCIL:
+        return Markup(joiner.join(macro(url, place) for url, place in rows))
+    stand_in = _ReadPlace()
+    output = str(macro(_Watched(placeholder("url"), stand_in), stand_in))
+    printed = Counter(name for name, _mark in _SLOT.findall(output))
+    del printed["url"]  # the URL is not counted: the macro only ever gets it to print
+    if stand_in.tested or printed != Counter({f"place.{field}": n for field, n in stand_in.read.items()}):
+        return Markup(joiner.join(macro(url, place) for url, place in rows))
+    made = Stencil.of(output, _row_value)
+    if any(made.fill(row) != str(macro(*row)) for row in (rows[0], rows[-1])):
+        return Markup(joiner.join(macro(url, place) for url, place in rows))
+    return Markup(joiner.join([made.fill(row) for row in rows]))
+
+
+def _row_value(name: str) -> Callable[[tuple[str, Any]], object]:
+    """What reads the value of a row's placeholder ``name`` ("url", "place.<field>") from ``(url, place)``."""
+    if name == "url":
+        return operator.itemgetter(0)
+    field = name.removeprefix("place.")
+    return lambda row: row[1][field]
+
+
+class _ReadPlace(dict):
+    """A place whose every field is a placeholder ("place.<field>"): it counts the reads of each field and
+    notes whether the macro tested any placeholder it handed out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: Counter[str] = Counter()
+        self.tested = False
+
+    def __getitem__(self, key: str) -> str:
+        self.read[key] += 1
+        return _Watched(placeholder(f"place.{key}"), self)
+
+
+class _Watched(str):
+    """A placeholder that tells its place when a template tests it instead of printing it."""
+
+    def __new__(cls, text: str, place: _ReadPlace) -> _Watched:
+        watched = super().__new__(cls, text)
+        watched.place = place
+        return watched
+
+    def __bool__(self) -> bool:
+        self.place.tested = True
+        return True

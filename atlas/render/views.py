@@ -82,71 +82,71 @@ def district_name(district: str | None, lang: Language = CHINESE) -> str | None:
     return lang.gettext(district) if district else district
 
 
-@functools.lru_cache(maxsize=8)
-def _place_words(lang: Language) -> dict:
-    """The fixed words of every place's popup and list line in one language (thousands of places share them)."""
+def _place_words(atlas: Atlas, lang: Language) -> dict:
+    """The words of every place's popup and list line in one language: fixed words, and the chains', parks' and
+    districts' names (thousands of places share them; made once per place index)."""
     _ = lang.gettext
     kinds = {"projects": _("项目"), "parks": _("园区")}
     return {
         "precision": {key: _(labels[0]) for key, labels in PRECISIONS.items()},
         "status": {key: status_label(key, lang) for key in STATUSES},
-        "kind": kinds, "kind_note": {kind: _("（%(kind)s）", kind=label) for kind, label in kinds.items()},
-        "status_fact": _("状态"), "investment_fact": _("投资"), "projects_fact": _("项目"), "location_fact": _("位置"),
-        "unknown_chain": _("未说明"), "list_separator": "、" if lang.primary else ", ",
+        "kind_note": {kind: _("（%(kind)s）", kind=label) for kind, label in kinds.items()},
+        "kind": kinds, "status_fact": _("状态"), "investment_fact": _("投资"), "projects_fact": _("项目"),
+        "location_fact": _("位置"), "unknown_chain": _("未说明"), "list_separator": "、" if lang.primary else ", ",
         "colon": "：" if lang.primary else ": ",
+        "chain_name": {chain.slug: plain(lang, chain, "name") for chain in atlas.chains},
+        "chain_group": {chain.slug: chain.group for chain in atlas.chains},
+        "park_name": {park.slug: plain(lang, park, "name") for park in atlas.parks},
+        "district": {district: district_name(district, lang) for district in {
+            placement.district for placement in atlas.placements.values() if placement and placement.district}},
     }
 
 
-def place_data(atlas: Atlas, kind: str, entry: Park | Project, lang: Language = CHINESE) -> dict | None:
-    """One place for a map: where, how precisely, how it is drawn, and what its popup and list say."""
+def place_data(atlas: Atlas, kind: str, entry: Park | Project, lang: Language, words: dict) -> dict | None:
+    """One place for a map: where, how precisely, how it is drawn, and what its popup and list say
+    (``words``: ``_place_words`` of the atlas and language)."""
     placement: Placement | None = atlas.placement(kind, entry.slug)
     if placement is None:
         return None
-    words = _place_words(lang)
     precision = words["precision"][placement.precision]
-    facts: list[tuple[str, str]] = []
+    colon = words["colon"]
     investment = count = None
-    if isinstance(entry, Project):
-        group = chain_group(atlas, entry)
-        layer = entry.chain or "none"
-        chains = plain(lang, atlas.chain_by_slug[entry.chain], "name") if entry.chain else words["unknown_chain"]
+    if kind == "projects":
+        chain = entry.chain
+        group = words["chain_group"][chain] if chain else "none"
+        layer = chain or "none"
+        chains = words["chain_name"][chain] if chain else words["unknown_chain"]
         investment = yi(entry.investment_yi, entry.investment_min_yi, lang)
-        facts.append((words["status_fact"], words["status"][entry.status]))
-        facts.append((words["investment_fact"], investment))
-        stage = STAGES[entry.status]
+        status = entry.status
+        facts = [f"{words['status_fact']}{colon}{words['status'][status]}",
+                 f"{words['investment_fact']}{colon}{investment}"]
+        stage = STAGES[status]
     else:
-        groups = {atlas.chain_by_slug[c].group for c in entry.chains}
+        groups = {words["chain_group"][c] for c in entry.chains}
         group = groups.pop() if len(groups) == 1 else "none"
         layer = "parks"
-        chains = (words["list_separator"].join(plain(lang, atlas.chain_by_slug[c], "name") for c in entry.chains)
-                  or words["unknown_chain"])
+        chains = words["list_separator"].join(words["chain_name"][c] for c in entry.chains) or words["unknown_chain"]
         count = len(atlas.projects_of_park.get(entry.slug, ()))
-        facts.append((words["projects_fact"], lang.gettext("%(count)s 个", count=count)))
-        stage = None
-    kind_label = words["kind"][kind]
-    via = plain(lang, atlas.park_by_slug[placement.via_park], "name") if placement.via_park else None
-    district = district_name(placement.district, lang)
+        facts = [f"{words['projects_fact']}{colon}{lang.gettext('%(count)s 个', count=count)}"]
+        stage = status = None
+    via = words["park_name"][placement.via_park] if placement.via_park else None
+    district = words["district"][placement.district] if placement.district else placement.district
     where = district or ""
     if via:
         where = lang.gettext("%(where)s（按所在园区 %(park)s）", where=where, park=via)
-    facts.append((words["location_fact"], f"{where} · {precision}" if where else precision))
-    status = getattr(entry, "status", None)
-    name = plain(lang, entry, "name")
-    colon = words["colon"]
-    facts_text = " · ".join(f"{label}{colon}{value}" for label, value in facts)
+    facts.append(f"{words['location_fact']}{colon}{where} · {precision}" if where
+                 else f"{words['location_fact']}{colon}{precision}")
+    facts_text = " · ".join(facts)
     return {
-        "kind": kind, "slug": entry.slug, "name": name, "kind_label": kind_label,
+        "kind": kind, "slug": entry.slug, "name": plain(lang, entry, "name"), "kind_label": words["kind"][kind],
         "name_html": localized(lang, entry, "name"),  # as a page's text shows it (markup: marked untranslated)
         "lat": placement.lat, "lon": placement.lon, "precision": placement.precision, "group": group,
-        "stage": stage, "status": status, "facts": facts,
-        "tooltip": lang.gettext("%(name)s（%(precision)s）", name=name, precision=precision)
-        if placement.precision != "site" else name,
-        "radius_m": placement.radius_m,
+        "stage": stage, "status": status, "radius_m": placement.radius_m,
         # for the map's data block and its table: the layer it toggles with, and how it is drawn
         "layer": layer, "chains_label": chains, "status_label": words["status"][status] if status else "—",
         "precision_label": precision, "draw": drawing_rule(placement.precision, placement.radius_m),
         "investment": investment, "count": count, "district": district, "via": via,
-        "chains": None if isinstance(entry, Project) else chains,
+        "chains": None if kind == "projects" else chains,
         "facts_text": facts_text,
         # its line in a map's list after the linked name (built once, not on every page that lists it)
         "list_note": words["kind_note"][kind] + " · " + facts_text,
@@ -160,6 +160,7 @@ class PlaceIndex:
     records: dict[tuple[str, str], dict]  # (kind, slug) -> place_data, for placed entries only (links are per page)
     labels: dict[str, dict[str, str]]  # words for coded values (see map_labels)
     encoder: PlaceEncoder  # writes the maps' data blocks
+    unplaced: dict[tuple[str, str], dict]  # (kind, slug) -> {kind, slug, name_html}: no known location
 
 
 # memo of place_index for the latest Atlas (a pure function), per language
@@ -170,17 +171,21 @@ def place_index(atlas: Atlas, lang: Language = CHINESE) -> PlaceIndex:
     """``place_data`` of every placed park and project, and the map labels, computed once per Atlas and language."""
     cached = _PLACES.get((id(atlas), lang.code))
     if cached is None or cached[0] is not atlas or cached[1].translations is not lang.translations:
-        records = {}
+        records, unplaced = {}, {}
+        words = _place_words(atlas, lang)
         for kind, entries in (("parks", atlas.parks), ("projects", atlas.projects)):
             for entry in entries:
-                place = place_data(atlas, kind, entry, lang)
+                place = place_data(atlas, kind, entry, lang, words)
                 if place is not None:
                     records[(kind, entry.slug)] = place
+                else:  # listed under a map that asks for it, as "location unknown"
+                    unplaced[(kind, entry.slug)] = {"kind": kind, "slug": entry.slug,
+                                                    "name_html": localized(lang, entry, "name")}
         labels = map_labels(atlas, lang)
         encoder = PlaceEncoder(records.values(), labels)
         for key in [key for key, value in _PLACES.items() if value[0] is not atlas]:
             del _PLACES[key]
-        cached = _PLACES[(id(atlas), lang.code)] = (atlas, lang, PlaceIndex(records, labels, encoder))
+        cached = _PLACES[(id(atlas), lang.code)] = (atlas, lang, PlaceIndex(records, labels, encoder, unplaced))
     return cached[2]
 
 
