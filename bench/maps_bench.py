@@ -6,16 +6,17 @@ and the build time the maps add.
 Prints figures and asserts nothing (the targets from the issue are printed beside them). The atlas is
 ``bench.synthetic``'s: the real chains, parks and districts plus N made-up projects. Build times are the
 best of ``--repeat`` renders in CPU seconds of this process (other work on the machine inflates wall
-time), with wall time beside them. "Maps add" = a render of every page minus a render of every page
-that shows no map and computes none.
+time), with wall time beside them. "Building all maps adds" = the place index and shared places script of every
+edition, plus each page with a map minus the same page that shows no map and computes none (every page of every
+edition, each the best of 5 renders), plus what the maps' memos cost the first page of each kind.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import re
-import shutil
 import statistics
 import sys
 import tempfile
@@ -23,10 +24,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from markupsafe import Markup
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from atlas.render import basemap, site, text, views  # noqa: E402
+from atlas.render import basemap, maps, pool, site, views  # noqa: E402
 from atlas.render.maps import places_path  # noqa: E402
 
 try:
@@ -56,27 +59,25 @@ def best(function, repeat: int) -> tuple[float, float, object]:
     return min(r[0] for r in runs), min(r[1] for r in runs), runs[-1][2]
 
 
-def render_without_maps(atlas, mode: UrlMode, templates: Path) -> dict[str, bytes]:
-    """Every page as usual, but no map is computed or shown."""
-    routes = site.site_routes
+@contextlib.contextmanager
+def no_maps():
+    """Pages as the build renders them, from the same templates, but no map is computed or shown: the routes ask
+    for none and ``map_html(…)`` prints nothing."""
+    routes, map_html = site.site_routes, site.map_html
 
-    def no_maps(atlas_, *language):
+    def without_maps(atlas_, *language):
         for route in routes(atlas_, *language):
             yield replace(route, context={**route.context, "maps": []}) if route.context.get("maps") else route
-    site.site_routes = no_maps
+    site.site_routes, site.map_html = without_maps, lambda *args: Markup("")
     try:
-        return site.render_site(atlas, mode, templates=templates)
+        yield
     finally:
-        site.site_routes = routes
+        site.site_routes, site.map_html = routes, map_html
 
 
-def templates_without_maps(folder: Path) -> Path:
-    """A copy of the templates whose pages show no map (no ``map_html(…)`` call)."""
-    shutil.copytree(site.TEMPLATES_DIR, folder)
-    for template in folder.rglob("*.html"):
-        text = template.read_text(encoding="utf-8")
-        template.write_text(re.sub(r"\{\{ map_html\([^)]*\) -?\}\}", "", text), encoding="utf-8")
-    return folder
+def render_without_maps(atlas, mode: UrlMode) -> dict[str, bytes]:
+    with no_maps():
+        return site.render_site(atlas, mode)
 
 
 def render_fresh(atlas, mode: UrlMode, **kwargs) -> dict[str, bytes]:
@@ -84,56 +85,6 @@ def render_fresh(atlas, mode: UrlMode, **kwargs) -> dict[str, bytes]:
     site.build_map.cache_clear()
     site.map_asset_tags.clear()
     return site.render_site(atlas, mode, **kwargs)
-
-
-# What base.html adds for a page's maps (their stylesheets, scripts and Folium script), as base.html writes it.
-BASE_MAP_PART = """{{ map_stylesheets }}{{ map_scripts }}{% for map in maps.values() %}<script charset="utf-8">
-{{ map.fragment.script|safe }}</script>
-{% endfor %}"""
-
-
-def maps_alone(atlas, mode: UrlMode, routes: list, fresh_index: bool = True) -> int:
-    """Only the map work of a build: the place index, the shared places script, every map view, its partial and
-    its part of base.html.
-
-    With ``fresh_index`` False the place index and the places script are kept (only the per-map pieces are
-    dropped), so that a part of the routes can be timed on its own.
-    """
-    written = 0
-    if fresh_index:
-        views._PLACES.clear()
-        written += sum(len(data) for data in places_scripts(atlas, routes).values())
-    else:
-        for lang in list(EDITIONS().values()) or [None]:
-            views.place_index(atlas, *([lang] if lang else [])).encoder._pieces.clear()
-    site.build_map.cache_clear()
-    site.map_asset_tags.clear()
-    env = site.make_environment()
-    if "jinja2.ext.InternationalizationExtension" in env.extensions:
-        env.install_null_translations(newstyle=True)  # the primary language: its words are the msgids
-    base_part = env.from_string(BASE_MAP_PART)
-    helpers = text.language_helpers(text.CHINESE) if hasattr(text, "language_helpers") else {}
-
-    def entry_of(kind: str, slug: str):  # as site.render_route gives templates
-        return getattr(atlas, f"{kind[:-1]}_by_slug")[slug]
-    # the page words stay Chinese in every edition: the same amount of work as the English ones
-    editions = EDITIONS()
-    for route in routes:
-        def asset(path: str, route=route) -> str:
-            return site._asset_url(path, route.path.count("/"), mode, None)
-
-        def href(kind: str, slug: str | None = None, route=route) -> str:
-            return site.relative_url(views.entry_path(kind, slug), route.path, mode)
-        language = (editions[edition(route)],) if editions else ()
-        maps = {request.map_id: site.map_view(atlas, request, route.path, mode, *language)
-                for request in route.context["maps"]}
-        context = {"maps": maps, "href": href, "asset": asset, **helpers, "entry_of": entry_of,
-                   **site.map_asset_tags(env, tuple(m.fragment for m in maps.values()), route.path.count("/"), mode,
-                                         None)}
-        # as the page templates call it: a small map is filled in from its stencil, others render the partial
-        html = "".join(site.map_html(env, context, map_id, route.path) for map_id in maps) + base_part.render(context)
-        written += len(html.encode("utf-8"))
-    return written
 
 
 def places_scripts(atlas, routes: list) -> dict[str, bytes]:
@@ -155,88 +106,117 @@ def edition(route) -> str:
     return getattr(route, "lang", "zh")
 
 
-def estimate_from_short_runs(atlas, mode: UrlMode, routes: list, repeat: int = 9) -> tuple[float, float, float]:
-    """The maps' build time as the sum of parts, each the best of many short runs: a short run is likely to
-    find a quiet moment on a busy machine, so the sum is close to the uncontended cost.
-    Returns (place index and places script, the small project maps, every other map), in CPU seconds."""
-    small = [route for route in routes if PROJECT_PAGE.match(route.path)]
-    other = [route for route in routes if not PROJECT_PAGE.match(route.path)]
-    sample = small[:300]
-
+def index_figure(atlas, routes: list, repeat: int = 9) -> float:
+    """CPU seconds to make the place index and the shared places script of each edition the routes are in: the
+    best of ``repeat`` short runs, as a short run is likely to find a quiet moment on a busy machine."""
     def index() -> None:
         views._PLACES.clear()
         places_scripts(atlas, routes)
-    index_cpu = min(timed(index)[0] for _ in range(repeat))
-    per_small = min(timed(lambda: maps_alone(atlas, mode, sample, fresh_index=False))[0]
-                    for _ in range(repeat)) / len(sample)
-    other_cpu = min(timed(lambda: maps_alone(atlas, mode, other, fresh_index=False))[0] for _ in range(repeat))
-    return index_cpu, per_small * len(small), other_cpu
+    return min(timed(index)[0] for _ in range(repeat))
 
 
-def in_pages(atlas, mode: UrlMode, routes: list, bare: Path, repeat: int = 5,
-             sample: int = 2000) -> tuple[float, float]:
-    """What the maps add to rendering the pages they are on, as the build renders them (``site.render_route``):
-    each page with its maps minus the same page with no map computed or shown, each the best of ``repeat``
-    back-to-back renders (per page, so a busy moment spoils one render, not a whole pass). Project pages are
-    timed on ``sample`` of them and scaled. Returns (project pages, every other map page), in CPU seconds."""
+def clear_map_memos(atlas) -> None:
+    """Forget every memo the maps keep between pages, but the place index: the next pages pay every first time."""
+    for memo in (site._STENCILS, site.map_asset_tags):
+        memo.clear()
+    for cached in (site.build_map, site._fragment, site._frame, site._entry_href, views._legend, views._legend_of_one,
+                   maps._settings_json):
+        cached.cache_clear()
+    for lang in EDITIONS().values() or [None]:
+        views.place_index(atlas, *([lang] if lang else [])).encoder._pieces.clear()
+
+
+def in_pages(atlas, mode: UrlMode, routes: list, repeat: int = 5,
+             chunk: int = pool.CHUNK) -> tuple[float, float]:
+    """What the maps add to rendering the pages they are on, as the build renders them (``site.render_site``):
+    ``chunk`` pages in build order with their maps, then the same pages with no map computed or shown
+    (``no_maps``), ``repeat`` times; each chunk's best with minus its best without. Chunks are short, so that a
+    busy moment spoils one run of one chunk, and long, so that the map code is as warm as in a build.
+
+    Returns (project pages, every other map page), in CPU seconds.
+    """
     editions = {code: lang for code, lang in EDITIONS().items()} or {"zh": None}
     envs = {}
-    for folder in (site.TEMPLATES_DIR, bare):
-        for code, lang in editions.items():
-            env = envs[folder, code] = site.make_environment(folder, code)
-            site.install_translations(env, lang.translations)
+    for code, lang in editions.items():
+        envs[code] = site.make_environment(site.TEMPLATES_DIR, code)
+        site.install_translations(envs[code], lang.translations)
     small = [route for route in routes if PROJECT_PAGE.match(route.path)]
     other = [route for route in routes if not PROJECT_PAGE.match(route.path)]
     clock = time.process_time
+
+    def render(pages: list) -> float:
+        """As ``render_site`` renders a chunk: the pages' contexts (with their maps) in a row, then the templates."""
+        start = clock()
+        routes = [route if without is None else without for route, without in pages]
+        contexts = [site.page_context(envs[route.lang], atlas, mode, route, None, editions[route.lang])
+                    for route in routes]
+        for route, context in zip(routes, contexts):
+            envs[route.lang].get_template(route.template).render(context)
+        return clock() - start
+
     figures = []
-    for part in (small[:sample], other):
+    for part in (other, small):  # as a build renders them: a chain page's map comes before its projects'
         added = 0.0
-        for route in part:
-            without = replace(route, context={**route.context, "maps": []})
-            lang = editions[edition(route)]
-            best_with = best_without = float("inf")
+        for at in range(0, len(part), chunk):
+            pages = part[at:at + chunk]
+            bare = [(route, replace(route, context={**route.context, "maps": []})) for route in pages]
+            with_maps, without_maps = [], []
             for _ in range(repeat):
-                start = clock()
-                site.render_route(envs[site.TEMPLATES_DIR, edition(route)], atlas, mode, route, None, lang)
-                middle = clock()
-                site.render_route(envs[bare, edition(route)], atlas, mode, without, None, lang)
-                best_with, best_without = min(best_with, middle - start), min(best_without, clock() - middle)
-            added += best_with - best_without
+                with_maps.append(render([(route, None) for route in pages]))
+                with no_maps():
+                    without_maps.append(render(bare))
+            added += min(with_maps) - min(without_maps)
         figures.append(added)
-    return figures[0] * len(small) / max(1, min(sample, len(small))), figures[1]
+    return figures[1], figures[0]
+
+
+def first_time(atlas, mode: UrlMode, routes: list, repeat: int = 3) -> tuple[float, float]:
+    """What the maps' memos cost the first page of each kind, and compiling the map partials, in CPU seconds.
+
+    The memos: every page's context (``site.page_context``: its map views and small maps' HTML) made with the
+    memos emptied, minus the same with them full, each the best of ``repeat`` (a whole pass takes under a
+    second, so the best of a few misses the collector's pauses). The partials: a cold build compiles them once.
+    """
+    editions = {code: lang for code, lang in EDITIONS().items()} or {"zh": None}
+    envs = {code: site.make_environment(site.TEMPLATES_DIR, code) for code in editions}
+    for code, lang in editions.items():
+        site.install_translations(envs[code], lang.translations)
+
+    def contexts() -> None:
+        for route in routes:
+            site.page_context(envs[route.lang], atlas, mode, route, None, editions[route.lang])
+    cold = warm = float("inf")
+    for _ in range(repeat):
+        clear_map_memos(atlas)
+        cold = min(cold, timed(contexts)[0])
+        warm = min(warm, timed(contexts)[0])
+    env = next(iter(envs.values()))
+    sources = [env.loader.get_source(env, name)[0] for name in site.PARTIALS_FROM_CODE]
+    compiling = min(timed(lambda: [env.compile(source) for source in sources])[0] for _ in range(repeat))
+    return cold - warm, compiling
 
 
 def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
     every = [route for route in site.site_routes(atlas) if route.context.get("maps")]
-    routes = [route for route in every if edition(route) == "zh"]  # the primary edition, which the target is for
-    index_cpu, small_cpu, other_cpu = estimate_from_short_runs(atlas, mode, routes)
-    cpu_alone, wall_alone, written = best(lambda: maps_alone(atlas, mode, routes), repeat)
-    cpu_every, wall_every, _ = best(lambda: maps_alone(atlas, mode, every), repeat)
-    with tempfile.TemporaryDirectory(prefix="atlas-maps-bench-") as tmp:
-        bare = templates_without_maps(Path(tmp) / "templates")
-        page_small, page_other = in_pages(atlas, mode, routes, bare)
-        site._environment.cache_clear()
-        cpu_with, wall_with, files = best(lambda: render_fresh(atlas, mode), repeat)
-        cpu_without, wall_without, _ = best(lambda: render_without_maps(atlas, mode, bare), repeat)
-    editions = len({edition(route) for route in every})
-    print(f"build ({mode.name} mode, {len(files)} files, {editions} language edition(s)), best of {repeat} runs:")
-    print(f"  the maps alone, Chinese edition (place index and shared places script, {len(routes)} map views and "
-          f"data blocks, their HTML, {written / 1e6:.1f} MB): {cpu_alone:.2f} s CPU ({wall_alone:.2f} s wall)   "
+    editions = sorted({edition(route) for route in every})
+    small = [route for route in every if PROJECT_PAGE.match(route.path)]
+    index_cpu = index_figure(atlas, every)
+    page_small, page_other = in_pages(atlas, mode, every)
+    memos, compiling = first_time(atlas, mode, every)
+    cpu_with, wall_with, files = best(lambda: render_fresh(atlas, mode), repeat)
+    cpu_without, wall_without, _ = best(lambda: render_without_maps(atlas, mode), repeat)
+    total = index_cpu + page_small + page_other + memos + compiling
+    print(f"build ({mode.name} mode, {len(files)} files, {len(editions)} language edition(s): {', '.join(editions)}):")
+    print(f"  building all maps, every edition, in the pages as the build renders them: {total:.2f} s CPU   "
           "(target: under 1 s)")
-    print(f"  the same, summed from the best of 9 short runs of each part: {index_cpu + small_cpu + other_cpu:.2f} s "
-          f"CPU = place index and places script {index_cpu:.2f} + "
-          f"{len([r for r in routes if PROJECT_PAGE.match(r.path)])} project maps "
-          f"{small_cpu:.2f} + home, chain, park and full maps {other_cpu:.2f}")
-    print(f"  in the pages, as the build renders them (each page minus the same page without its map, best of 5 "
-          "per page): "
-          f"{index_cpu + page_small + page_other:.2f} s CPU = place index and places script {index_cpu:.2f} + "
-          f"project maps {page_small:.2f} + home, chain, park and full maps {page_other:.2f}   (target: under 1 s)")
-    if editions > 1:
-        print(f"  the maps alone, all {editions} editions ({len(every)} map pages): {cpu_every:.2f} s CPU "
-              f"({wall_every:.2f} s wall)")
-    print(f"  whole site with maps {cpu_with:.2f} s CPU ({wall_with:.2f} s wall), without maps {cpu_without:.2f} s CPU "
-          f"({wall_without:.2f} s wall): difference {cpu_with - cpu_without:.2f} s CPU "
-          f"({wall_with - wall_without:.2f} s wall; noisy on a shared machine)")
+    print(f"    = place index and shared places script of each edition {index_cpu:.2f} (best of 9)")
+    print(f"    + {len(small)} project pages' maps {page_small:.2f} + {len(every) - len(small)} home, chain, park and "
+          f"full maps {page_other:.2f} (each page minus the same page without its map, best of 5 renders per page)")
+    print(f"    + what the maps' memos cost the first page of each kind {memos:.2f} + compiling the map partials "
+          f"{compiling:.2f}")
+    print(f"  whole site with maps {cpu_with:.2f} s CPU ({wall_with:.2f} s wall), without maps (place index and places "
+          f"scripts still made) {cpu_without:.2f} s CPU ({wall_without:.2f} s wall), best of {repeat}: difference "
+          f"{cpu_with - cpu_without:.2f} s CPU: two 20-second figures, so the difference is mostly noise")
     return files
 
 
