@@ -106,7 +106,8 @@ def _environment(templates: Path, lang: str, stamp: tuple) -> jinja2.Environment
         extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(text.FILTERS)
-    env.globals.update(STATUSES=STATUSES, GROUPS=GROUPS, STAGE_LABELS=views.STAGE_LABELS, each_row=each_row)
+    env.globals.update(STATUSES=STATUSES, GROUPS=GROUPS, STAGE_LABELS=views.STAGE_LABELS, each_row=each_row,
+                       map_html=_map_html_in_template)
     return env
 
 
@@ -212,7 +213,6 @@ def page_context(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Ro
                    for label, target in route.crumbs],
         **route.context,
         "maps": maps,
-        "map_html": lambda map_id: map_html(env, context, map_id, current),
     }
     for map_id, view in maps.items():
         if view.small:  # made now: a build makes the contexts of many pages in a row, where this is cheaper
@@ -408,6 +408,15 @@ MAP_ASSETS_PARTIAL = "partials/map_assets.html"
 PARTIALS_FROM_CODE = (MAP_PARTIAL, MAP_ASSETS_PARTIAL)
 SMALL_MAP_PLACES = 3
 _STENCILS: dict[tuple, Stencils] = {}  # per environment and installed gettext (a render of one language)
+
+
+@jinja2.pass_context
+def _map_html_in_template(template_context: jinja2.runtime.Context, map_id: str) -> Markup:
+    """``map_html(id)`` as templates call it (a global): from the template's own context, so that a page's
+    context holds no function that refers back to it (a cycle would keep every page alive until the
+    collector ran, and make it run more often)."""
+    page = template_context.parent
+    return map_html(template_context.environment, page, map_id, page["route"].path)
 
 
 def map_html(env: jinja2.Environment, context: dict, map_id: str, current: str) -> Markup:

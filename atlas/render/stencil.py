@@ -45,10 +45,11 @@ class Stencil:
 
     def fill(self, subject: Any) -> str:
         out = [self.pieces[0]]
+        append = out.append
         for (get, escaped), piece in zip(self.slots, self.pieces[1:]):
             value = get(subject)
-            out.append(_escaped(value) if escaped else str(value))
-            out.append(piece)
+            append(_escaped(value) if escaped else str(value))
+            append(piece)
         return "".join(out)
 
 
@@ -84,8 +85,14 @@ def _escaped(value: object) -> str:
     html = getattr(value, "__html__", None)
     if html is not None:
         return html()
-    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
-            .replace('"', "&#34;"))
+    text = str(value)
+    if _NEEDS_ESCAPING.search(text) is None:  # most names and URLs: one scan instead of five replaces
+        return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace(
+        '"', "&#34;")
+
+
+_NEEDS_ESCAPING = re.compile("[&<>'\"]")
 
 
 # --- many rows of one macro: a map's list or table of places ---------------------------------------------

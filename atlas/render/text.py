@@ -150,8 +150,12 @@ def localized(lang: Language, entry: object, field: str) -> Markup:
     if not value:
         return Markup("")
     # an f-string of escaped parts: Markup.format is slow, and every map place of the English edition comes here
-    return Markup(f'<span class="untranslated" lang="zh-CN" title="{escape(lang.gettext(NOT_TRANSLATED))}">'
-                  f"{escape(value)}</span>")
+    return Markup(f"{_untranslated_open(lang)}{escape(value)}</span>")
+
+
+@functools.lru_cache(maxsize=8)
+def _untranslated_open(lang: Language) -> str:
+    return f'<span class="untranslated" lang="zh-CN" title="{escape(lang.gettext(NOT_TRANSLATED))}">'
 
 
 def localized_text(lang: Language, entry: object, field: str) -> Markup:
