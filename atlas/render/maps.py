@@ -17,7 +17,7 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import folium
 import xyzservices.providers as xyz
@@ -180,9 +180,20 @@ def build_map(spec: MapSpec) -> MapFragment:
     root = fmap.get_root()
     root.render()
     css, js = _local_assets(root)
-    return MapFragment(spec.map_id, fmap.get_name(), data_id, datum, css,
-                       js + (basemap.script_path(datum, spec.language), places_path(datum, spec.language), MAP_SCRIPT),
+    return MapFragment(spec.map_id, fmap.get_name(), data_id, datum, css, js + _language_scripts(datum, spec.language),
                        root.script.render())
+
+
+def _language_scripts(datum: str, language: str) -> tuple[str, ...]:
+    """The scripts after the vendor ones: the base map and places of one language, then our drawing code."""
+    return basemap.script_path(datum, language), places_path(datum, language), MAP_SCRIPT
+
+
+def in_language(fragment: MapFragment, language: str) -> MapFragment:
+    """The same map reading another language's base map and places: its Folium part does not depend on the
+    language, so each edition's maps share one Folium render (about 16 ms a map)."""
+    ours = _language_scripts(fragment.datum, language)
+    return replace(fragment, js=fragment.js[:-len(ours)] + ours)
 
 
 def _fix_ids(element: Element, dom_id: str) -> None:

@@ -27,6 +27,7 @@ from atlas.render.maps import (
     Toggle,
     build_map,
     datum_of,
+    in_language,
     layer_toggles,
     status_toggles,
 )
@@ -486,7 +487,7 @@ class _PlaceholderPlace(dict):
 def _fragment(settings, map_id: str, offline: bool, language: str) -> MapFragment:
     """The Folium map of ``map_id``: every page with one shares it, only their data blocks differ."""
     tiles = "none" if offline else settings.tiles
-    return build_map(MapSpec(map_id, settings.center, settings.zoom, tiles, language=language))
+    return in_language(build_map(MapSpec(map_id, settings.center, settings.zoom, tiles)), language)
 
 
 @functools.lru_cache(maxsize=256)
