@@ -14,13 +14,15 @@ So an edited template can make this slower, never wrong.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
-from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from jinja2 import nodes
 from markupsafe import Markup, escape
 
 _SLOT = re.compile("\x00([^\x00<&]+)(<|&lt;)\x00")
@@ -104,24 +106,49 @@ def each_row(macro: Callable[[str, Any], str], rows: list[tuple[str, Any]], sepa
     """``macro(url, place)`` for every ``(url, place)`` of ``rows``, joined by ``separator`` (text, escaped);
     from a stencil when there are many.
 
-    The macro is rendered once with placeholders for the URL and for every field of the place it reads. The
-    stencil is used only if it tested none of them (``if``, ``or``), printed each field as often as it read it
-    (a field read through a filter is not printed as its placeholder), and gives the first and last rows as the
-    macro does; otherwise every row is rendered by the macro. Like a small map: slower, never different.
+    Only a macro whose body does nothing but print its URL and fields of its place (``{{ url }}``,
+    ``{{ place['name'] }}``: no test, filter, operator or call, read from the macro's own template) is filled
+    in; and only if the stencil gives the first and last rows as the macro does and every row has the fields
+    it prints. Otherwise the macro renders every row, so its errors name their template line. Like a small
+    map: slower, never different.
     """
     joiner = str(escape(separator))  # a plain str: Markup.join would escape the rows
-    if len(rows) < ROWS_FROM_STENCIL:
-        return Markup(joiner.join(macro(url, place) for url, place in rows))
-    stand_in = _ReadPlace()
-    output = str(macro(_Watched(placeholder("url"), stand_in), stand_in))
-    printed = Counter(name for name, _mark in _SLOT.findall(output))
-    del printed["url"]  # the URL is not counted: the macro only ever gets it to print
-    if stand_in.tested or printed != Counter({f"place.{field}": n for field, n in stand_in.read.items()}):
-        return Markup(joiner.join(macro(url, place) for url, place in rows))
-    made = Stencil.of(output, _row_value)
-    if any(made.fill(row) != str(macro(*row)) for row in (rows[0], rows[-1])):
-        return Markup(joiner.join(macro(url, place) for url, place in rows))
-    return Markup(joiner.join([made.fill(row) for row in rows]))
+    if len(rows) >= ROWS_FROM_STENCIL and _prints_only(macro):
+        made = Stencil.of(str(macro(placeholder("url"), _PlaceholderPlace())), _row_value)
+        try:
+            filled = [made.fill(row) for row in rows]
+        except (LookupError, TypeError):  # a row without a field the macro prints: let the macro say where
+            filled = None
+        if filled and filled[0] == str(macro(*rows[0])) and filled[-1] == str(macro(*rows[-1])):
+            return Markup(joiner.join(filled))
+    return Markup(joiner.join(macro(url, place) for url, place in rows))
+
+
+def _prints_only(macro: Any) -> bool:
+    """Whether the macro's body is literal text and plain prints of its first argument and of constant keys
+    of its second (parsed from its template file; a template made from a string is never filled in)."""
+    function, arguments = getattr(macro, "_func", None), tuple(getattr(macro, "arguments", ()))
+    if function is None or len(arguments) != 2:
+        return False
+    path = Path(function.__code__.co_filename)  # Jinja compiles a template under its file's name
+    if not path.is_file():
+        return False
+    stat = path.stat()
+    return _body_prints_only(macro._environment, str(path), stat.st_mtime_ns, stat.st_size, macro.name, arguments)
+
+
+@functools.lru_cache(maxsize=64)
+def _body_prints_only(env: Any, path: str, _mtime_ns: int, _size: int, name: str, arguments: tuple[str, str]) -> bool:
+    url, place = arguments
+    for found in env.parse(Path(path).read_text(encoding="utf-8")).find_all(nodes.Macro):
+        if found.name == name:
+            return all(isinstance(node, nodes.Output) and all(
+                isinstance(part, nodes.TemplateData)
+                or (isinstance(part, nodes.Name) and part.name == url)
+                or (isinstance(part, nodes.Getitem) and isinstance(part.node, nodes.Name) and part.node.name == place
+                    and isinstance(part.arg, nodes.Const) and isinstance(part.arg.value, str))
+                for part in node.nodes) for node in found.body)
+    return False
 
 
 def _row_value(name: str) -> Callable[[tuple[str, Any]], object]:
@@ -132,28 +159,8 @@ def _row_value(name: str) -> Callable[[tuple[str, Any]], object]:
     return lambda row: row[1][field]
 
 
-class _ReadPlace(dict):
-    """A place whose every field is a placeholder ("place.<field>"): it counts the reads of each field and
-    notes whether the macro tested any placeholder it handed out."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.read: Counter[str] = Counter()
-        self.tested = False
+class _PlaceholderPlace(dict):
+    """A place whose every field is a placeholder ("place.<field>")."""
 
     def __getitem__(self, key: str) -> str:
-        self.read[key] += 1
-        return _Watched(placeholder(f"place.{key}"), self)
-
-
-class _Watched(str):
-    """A placeholder that tells its place when a template tests it instead of printing it."""
-
-    def __new__(cls, text: str, place: _ReadPlace) -> _Watched:
-        watched = super().__new__(cls, text)
-        watched.place = place
-        return watched
-
-    def __bool__(self) -> bool:
-        self.place.tested = True
-        return True
+        return placeholder(f"place.{key}")
