@@ -126,6 +126,16 @@ def clear_map_memos(atlas) -> None:
         views.place_index(atlas, *([lang] if lang else [])).encoder._pieces.clear()
 
 
+def editions_and_environments() -> tuple[dict, dict]:
+    """{code: Language} of every edition and {code: its Jinja environment, translations installed}, as a build has."""
+    editions = dict(EDITIONS()) or {"zh": None}
+    envs = {code: site.make_environment(site.TEMPLATES_DIR, code) for code in editions}
+    for code, lang in editions.items():
+        if lang:
+            site.install_translations(envs[code], lang.translations)
+    return editions, envs
+
+
 def in_pages(atlas, mode: UrlMode, routes: list, repeat: int = 5,
              chunk: int = pool.CHUNK) -> tuple[float, float]:
     """What the maps add to rendering the pages they are on, as the build renders them (``site.render_site``):
@@ -135,11 +145,7 @@ def in_pages(atlas, mode: UrlMode, routes: list, repeat: int = 5,
 
     Returns (project pages, every other map page), in CPU seconds.
     """
-    editions = {code: lang for code, lang in EDITIONS().items()} or {"zh": None}
-    envs = {}
-    for code, lang in editions.items():
-        envs[code] = site.make_environment(site.TEMPLATES_DIR, code)
-        site.install_translations(envs[code], lang.translations)
+    editions, envs = editions_and_environments()
     small = [route for route in routes if PROJECT_PAGE.match(route.path)]
     other = [route for route in routes if not PROJECT_PAGE.match(route.path)]
     clock = time.process_time
@@ -177,10 +183,7 @@ def first_time(atlas, mode: UrlMode, routes: list, repeat: int = 3) -> tuple[flo
     memos emptied, minus the same with them full, each the best of ``repeat`` (a whole pass takes under a
     second, so the best of a few misses the collector's pauses). The partials: a cold build compiles them once.
     """
-    editions = {code: lang for code, lang in EDITIONS().items()} or {"zh": None}
-    envs = {code: site.make_environment(site.TEMPLATES_DIR, code) for code in editions}
-    for code, lang in editions.items():
-        site.install_translations(envs[code], lang.translations)
+    editions, envs = editions_and_environments()
 
     def contexts() -> None:
         for route in routes:

@@ -32,7 +32,7 @@ from atlas.render.maps import (
     status_toggles,
 )
 from atlas.render.reconcile import reconcile_all
-from atlas.render.stencil import Stencils, each_row, placeholder
+from atlas.render.stencil import PlaceholderPlace, Stencils, each_row, placeholder
 from atlas.render.urls import UrlMode, absolute_url, relative_url
 from atlas.render.views import entry_path
 from atlas.resolve import Atlas, investment_total, status_counts
@@ -168,11 +168,6 @@ def _static_assets(atlas: Atlas, mode: UrlMode, langs: tuple[Language, ...] = ()
 def map_tiles(atlas: Atlas, mode: UrlMode) -> str:
     """The tiles under every map: none in the offline bundle (the vector base map alone)."""
     return "none" if mode.name == "offline" else atlas.settings.map.tiles
-
-
-def render_route(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Route,
-                 assets: Mapping[str, str] | None = None, lang: Language | None = None) -> str:
-    return env.get_template(route.template).render(page_context(env, atlas, mode, route, assets, lang))
 
 
 def page_context(env: jinja2.Environment, atlas: Atlas, mode: UrlMode, route: Route,
@@ -450,7 +445,8 @@ def small_map_html(env: jinja2.Environment, context: dict, map_id: str, view: Ma
 
     def with_placeholders() -> str:
         stand_in = replace(view, label=placeholder("label"), data=placeholder("data"),
-                           links=[(placeholder(f"url.{i}"), _PlaceholderPlace(i)) for i in range(len(view.links))])
+                           links=[(placeholder(f"url.{i}"), PlaceholderPlace(f"place.{i}"))
+                                  for i in range(len(view.links))])
         return env.get_template(MAP_PARTIAL).render({**context, "map_id": map_id, "maps": {map_id: stand_in}})
 
     return Markup(stencils.render(shape, view, with_placeholders,
@@ -470,17 +466,6 @@ def _map_value(name: str) -> Callable[[MapView], object]:
     if field in ("label", "data"):
         return operator.attrgetter(field)
     raise LookupError(name)
-
-
-class _PlaceholderPlace(dict):
-    """A place whose every field is a placeholder (``place['name_html']`` → "place.0.name_html")."""
-
-    def __init__(self, index: int):
-        super().__init__()
-        self.index = index
-
-    def __getitem__(self, key: str) -> str:
-        return placeholder(f"place.{self.index}.{key}")
 
 
 @functools.lru_cache(maxsize=64)

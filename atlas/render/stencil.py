@@ -99,7 +99,7 @@ _NEEDS_ESCAPING = re.compile("[&<>'\"]")
 
 # --- many rows of one macro: a map's list or table of places ---------------------------------------------
 
-ROWS_FROM_STENCIL = 8  # fewer rows are rendered one by one: a stencil costs two renders to make and check
+ROWS_FROM_STENCIL = 8  # fewer rows are rendered one by one: a stencil costs three renders to make and check
 
 
 def each_row(macro: Callable[[str, Any], str], rows: list[tuple[str, Any]], separator: str = "") -> Markup:
@@ -114,7 +114,7 @@ def each_row(macro: Callable[[str, Any], str], rows: list[tuple[str, Any]], sepa
     """
     joiner = str(escape(separator))  # a plain str: Markup.join would escape the rows
     if len(rows) >= ROWS_FROM_STENCIL and _prints_only(macro):
-        made = Stencil.of(str(macro(placeholder("url"), _PlaceholderPlace())), _row_value)
+        made = Stencil.of(str(macro(placeholder("url"), PlaceholderPlace())), _row_value)
         try:
             filled = [made.fill(row) for row in rows]
         except (LookupError, TypeError):  # a row without a field the macro prints: let the macro say where
@@ -159,8 +159,13 @@ def _row_value(name: str) -> Callable[[tuple[str, Any]], object]:
     return lambda row: row[1][field]
 
 
-class _PlaceholderPlace(dict):
-    """A place whose every field is a placeholder ("place.<field>")."""
+class PlaceholderPlace(dict):
+    """A place whose every field is a placeholder: ``PlaceholderPlace("place.0")["name"]`` stands for
+    "place.0.name" (a small map's places, ``site.small_map_html``; a list's row, ``each_row``)."""
+
+    def __init__(self, prefix: str = "place"):
+        super().__init__()
+        self.prefix = prefix
 
     def __getitem__(self, key: str) -> str:
-        return placeholder(f"place.{key}")
+        return placeholder(f"{self.prefix}.{key}")
