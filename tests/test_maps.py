@@ -298,6 +298,24 @@ def test_full_map_page_of_a_big_atlas_stays_small():
     assert len(maps.decode_payload(view.data, script)) == len(view.places)
 
 
+
+def test_the_home_map_and_the_full_map_share_one_selection_of_their_places():
+    """Both show every place: what follows from the places alone is worked out once per language, and each page
+    still gets its own links and settings."""
+    from bench.synthetic import synthetic_atlas
+
+    atlas, mode = synthetic_atlas(300), UrlMode("offline")
+    index = views.place_index(atlas)
+    home = site.map_view(atlas, site.home_route(atlas, CHINESE).context["maps"][0], "index.html", mode, CHINESE)
+    full = site.map_view(atlas, site.map_route(atlas, CHINESE).context["maps"][0], "map/index.html", mode, CHINESE)
+    assert home.places is full.places and home.legend is full.legend
+    assert len(index._selections) == 1
+    assert len(home.places) + len(home.unmapped) == len(atlas.parks) + len(atlas.projects)
+    assert json.loads(home.data)["places"] == json.loads(full.data)["places"] == "all"
+    assert json.loads(home.data)["href"] != json.loads(full.data)["href"]  # links from each page's own folder
+    assert home.unmapped[0][0] != full.unmapped[0][0]
+    assert views.map_legend(home.places) == home.legend
+
 # --- one shared places script -----------------------------------------------------------------------
 
 MAP_PAGES = ("index.html", "map/index.html", "parks/display-park/index.html", "projects/site-project/index.html",

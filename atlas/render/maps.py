@@ -235,6 +235,7 @@ COLUMNS = ("kind", "slug", "name", "lat", "lon", "precision", "draw", "layer", "
 CODED = ("kind", "precision", "draw", "layer", "group", "stage", "status", "district", "via")
 _LAT, _LON = COLUMNS.index("lat"), COLUMNS.index("lon")
 _columns_of = operator.itemgetter(*COLUMNS)  # a place record (views.place_data) has every column
+_kind_and_slug = operator.itemgetter("kind", "slug")
 _COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
 _json_string = json.encoder.encode_basestring  # one string as json.dumps(..., ensure_ascii=False) writes it
 PLACES_GLOBAL = "ATLAS_PLACES"
@@ -265,7 +266,7 @@ class PlaceEncoder:
         self.labels = labels
         self._codes = {column: {value: i for i, value in enumerate(values)} for column, values in self.lookups.items()}
         self._coded_positions = [(COLUMNS.index(column), codes) for column, codes in self._codes.items()]
-        self._keys = [(place["kind"], place["slug"]) for place in self.places]
+        self._keys = list(map(_kind_and_slug, self.places))
         self._pieces: dict[tuple, object] = {}  # memo of data-block pieces: words (str), one-place frames (tuple)
         self._text_json = _script_safe(json.dumps(labels["text"], **_COMPACT))
 
@@ -302,11 +303,11 @@ class PlaceEncoder:
         if len(places) == 1 and len(self._keys) > 1:  # most maps (a project page's): all but the slug is shared
             place = places[0]
             before, after = _ONE_PLACE[place["kind"]]
-            return (self._settings(href, datum, options) + self._words_of_one(place) + before
+            return (self.settings(href, datum, options) + self._words_of_one(place) + before
                     + _script_safe(_json_string(place["slug"])) + after)
         return self._payload_of_many(places, datum, href, options)
 
-    def _settings(self, href: dict[str, str], datum: str, options: MapOptions) -> str:
+    def settings(self, href: dict[str, str], datum: str, options: MapOptions) -> str:
         """``_settings_json``, remembered by the identity of ``href`` and ``options``: thousands of pages pass the
         same (memoised) objects. The memo holds them, so their ids cannot pass to other objects meanwhile."""
         key = ("settings", id(href), datum, id(options))
@@ -324,18 +325,22 @@ class PlaceEncoder:
         return text
 
     def _payload_of_many(self, places: list[dict], datum: str, href: dict[str, str], options: MapOptions) -> str:
-        if len(places) == len(self._keys) and [(p["kind"], p["slug"]) for p in places] == self._keys:
+        return _settings_json(tuple(href.items()), datum, options) + self.words_and_places(places)
+
+    def words_and_places(self, places: list[dict]) -> str:
+        """The end of a data block of ``places``, after its settings: what depends on the places alone, so maps of
+        the same places share it (``views.PlaceIndex.selection``)."""
+        if len(places) == len(self._keys) and list(map(_kind_and_slug, places)) == self._keys:
             shown = '"all"'
         else:
             slugs: dict[str, list[str]] = {"parks": [], "projects": []}
             for place in places:
                 slugs[place["kind"]].append(place["slug"])
-            # what json.dumps(slugs, **_COMPACT) writes, without its per-call set-up (a map on every project page)
+            # what json.dumps(slugs, **_COMPACT) writes, without its per-call set-up
             shown = _script_safe('{"parks":[' + ",".join(map(_json_string, slugs["parks"])) + '],"projects":['
                                  + ",".join(map(_json_string, slugs["projects"])) + "]}")
-        used = tuple(tuple(dict.fromkeys(place[column] for place in places)) for column in LABELLED)
-        return (_settings_json(tuple(href.items()), datum, options) + self._words(used)
-                + ',"places":' + shown + "}")
+        used = tuple(tuple(dict.fromkeys(map(operator.itemgetter(column), places))) for column in LABELLED)
+        return self._words(used) + ',"places":' + shown + "}"
 
     def _words(self, used: tuple[tuple, ...]) -> str:
         """The words for the coded values a map uses, from per-column pieces that many small maps share."""
@@ -422,7 +427,7 @@ class Toggle:
 
 def layer_toggles(places: Iterable[dict], order: Iterable[str], labels: dict[str, str]) -> list[Toggle]:
     """One toggle per layer present, in ``order`` (parks, then chains, then 'none'), with how many places it holds."""
-    counts = Counter(place["layer"] for place in places)
+    counts = Counter(map(operator.itemgetter("layer"), places))
     return [Toggle(key, labels[key], counts[key]) for key in order if counts[key]]
 
 

@@ -370,23 +370,17 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lan
                            [(href["projects"].replace("@", place["slug"]), place)], [],
                            index.encoder.payload([place], fragment.datum, href, options), [], [], False, True, legend,
                            place["draw"] == "district")
-    places, unmapped = [], []
-    for kind, entries in (("parks", request.parks), ("projects", request.projects)):
-        for entry in entries:
-            record = records.get((kind, entry.slug))
-            if record is None:
-                unmapped.append((href[kind].replace("@", entry.slug), index.unplaced[(kind, entry.slug)]))
-            else:
-                places.append(record)
+    chosen = index.selection(request.parks, request.projects)
+    places = chosen.places
     text_in_html = len(places) <= TEXT_IN_HTML_LIMIT
-    legend = views.map_legend(places, lang)
     # the page links each place; a longer list is written by atlas-map.js, which has the URLs
     links = [(href[place["kind"]].replace("@", place["slug"]), place) for place in places] if text_in_html else []
-    data = index.encoder.payload(places, fragment.datum, href, options)
+    unmapped = [(href[info["kind"]].replace("@", info["slug"]), info) for info in chosen.unplaced]
+    data = index.encoder.settings(href, fragment.datum, options) + chosen.words_and_places
     layers = layer_toggles(places, index.labels["layer"], index.labels["layer"]) if request.table else []
     statuses = status_toggles(places, index.labels["status"]) if request.table else []
     return MapView(fragment, request.label, request.height, places, links, unmapped, data, layers, statuses,
-                   request.table, text_in_html, legend, any(key == "district" for key, _ in legend))
+                   request.table, text_in_html, chosen.legend, chosen.approximate)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 
 from markupsafe import Markup
 
@@ -154,6 +155,17 @@ def place_data(atlas: Atlas, kind: str, entry: Park | Project, lang: Language, w
 
 
 @dataclass(frozen=True)
+class Selection:
+    """What a map of some parks and projects shows, as far as it follows from them and not from the page."""
+
+    places: list[dict]  # place_data of the placed ones: parks, then projects, in the order asked
+    unplaced: list[dict]  # {kind, slug, name_html} of the others (listed as "location unknown")
+    legend: tuple[tuple[str, str], ...]  # map_legend of the places
+    approximate: bool  # some places are only known to their district
+    words_and_places: str  # the end of the map's data block (PlaceEncoder.words_and_places)
+
+
+@dataclass(frozen=True)
 class PlaceIndex:
     """Map data of a whole Atlas, computed once and shared by every map of a render."""
 
@@ -161,6 +173,28 @@ class PlaceIndex:
     labels: dict[str, dict[str, str]]  # words for coded values (see map_labels)
     encoder: PlaceEncoder  # writes the maps' data blocks
     unplaced: dict[tuple[str, str], dict]  # (kind, slug) -> {kind, slug, name_html}: no known location
+    lang: Language = CHINESE
+    _selections: dict[tuple, Selection] = field(default_factory=dict, repr=False, compare=False)
+
+    def selection(self, parks: tuple[Park, ...], projects: tuple[Project, ...]) -> Selection:
+        """The Selection of a map of these entries, made once per set of entries: the home page's map and the full
+        map show the same ten thousand places, in each language."""
+        key = (tuple(park.slug for park in parks), tuple(project.slug for project in projects))
+        found = self._selections.get(key)
+        if found is None:
+            places, unplaced = [], []
+            for kind, slugs in zip(("parks", "projects"), key):
+                for slug in slugs:
+                    record = self.records.get((kind, slug))
+                    if record is None:
+                        unplaced.append(self.unplaced[(kind, slug)])
+                    else:
+                        places.append(record)
+            legend = map_legend(places, self.lang)
+            found = self._selections[key] = Selection(places, unplaced, legend,
+                                                      any(key == "district" for key, _ in legend),
+                                                      self.encoder.words_and_places(places))
+        return found
 
 
 # memo of place_index for the latest Atlas (a pure function), per language
@@ -185,7 +219,8 @@ def place_index(atlas: Atlas, lang: Language = CHINESE) -> PlaceIndex:
         encoder = PlaceEncoder(records.values(), labels)
         for key in [key for key, value in _PLACES.items() if value[0] is not atlas]:
             del _PLACES[key]
-        cached = _PLACES[(id(atlas), lang.code)] = (atlas, lang, PlaceIndex(records, labels, encoder, unplaced))
+        cached = _PLACES[(id(atlas), lang.code)] = (atlas, lang, PlaceIndex(
+            records, labels, encoder, unplaced, lang))
     return cached[2]
 
 
@@ -200,8 +235,9 @@ def map_legend(places: list[dict], lang: Language = CHINESE) -> tuple[tuple[str,
     if len(places) == 1:  # a project page's map: no sets to make
         place = places[0]
         return _legend_of_one(place["kind"], place["stage"], place["group"], place["draw"], lang)
-    return _legend(frozenset(p["kind"] for p in places), frozenset(p["stage"] for p in places),
-                   frozenset(p["group"] for p in places), frozenset(p["draw"] for p in places), len(places) > 1, lang)
+    kinds, stages, groups, draws = (frozenset(map(itemgetter(column), places))
+                                    for column in ("kind", "stage", "group", "draw"))
+    return _legend(kinds, stages, groups, draws, len(places) > 1, lang)
 
 
 @functools.lru_cache(maxsize=256)
