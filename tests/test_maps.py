@@ -40,9 +40,11 @@ def fresh_map_caches():
     """build_map is memoised per spec; tests that patch Folium classes must not see earlier renders."""
     maps.build_map.cache_clear()
     site._fragment.cache_clear()
+    site._frame.cache_clear()
     yield
     maps.build_map.cache_clear()
     site._fragment.cache_clear()
+    site._frame.cache_clear()
 
 
 def data_blocks(html: str) -> list[dict]:

@@ -357,13 +357,12 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lan
     """What a page's map needs; a project page's small map costs a few microseconds (thousands of pages have one)."""
     lang = lang or text.CHINESE
     directory = current.removeprefix(lang.prefix).split("/")[:-1]
-    fragment = _fragment(atlas.settings.map, request.map_id, mode.name == "offline", lang.code)
-    href, options = _frame(mode, lang, directory[0] if directory else "", len(directory), request.highlight_districts,
-                           request.label_approximate)
+    fragment, href, options = _frame(
+        atlas.settings.map, request.map_id, mode, lang, directory[0] if directory else "", len(directory),
+        request.highlight_districts, request.label_approximate)
     index = views.place_index(atlas, lang)
-    records = index.records
     if len(request.projects) == 1 and not request.parks and not request.table:  # a project page's map
-        place = records.get(("projects", request.projects[0].slug))
+        place = index.records.get(("projects", request.projects[0].slug))
         if place is not None:
             legend = views.map_legend([place], lang)
             return MapView(fragment, request.label, request.height, [place],
@@ -384,11 +383,13 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lan
 
 
 @functools.lru_cache(maxsize=1024)
-def _frame(mode: UrlMode, lang: Language, top: str, depth: int, highlight: tuple[str, ...],
-           label_approximate: bool) -> tuple[dict[str, str], MapOptions]:
-    """What every map on pages of one language and folder shape with the same options shares: each kind's entry
-    URL (``_entry_href``) and the options (one object, so the data block's pieces are found by its identity)."""
-    return _entry_href(top, depth, mode, lang.prefix), MapOptions(highlight, label_approximate)
+def _frame(settings, map_id: str, mode: UrlMode, lang: Language, top: str, depth: int, highlight: tuple[str, ...],
+           label_approximate: bool) -> tuple[MapFragment, dict[str, str], MapOptions]:
+    """What every map of one id on pages of one language and folder shape with the same options shares: its Folium
+    part, each kind's entry URL (``_entry_href``) and the options (one object, so the data block's pieces are found
+    by its identity)."""
+    return (_fragment(settings, map_id, mode.name == "offline", lang.code), _entry_href(top, depth, mode, lang.prefix),
+            MapOptions(highlight, label_approximate))
 
 
 MAP_PARTIAL = "partials/map.html"
@@ -436,6 +437,10 @@ def small_map_html(env: jinja2.Environment, context: dict, map_id: str, view: Ma
     fragment = view.fragment
     shape = (fragment.map_id, fragment.datum, fragment.script, view.height, view.legend, view.approximate,
              len(view.links), folder)
+
+    stencil = stencils.ready(shape)
+    if stencil is not None:  # most pages: no functions to make for a first render
+        return Markup(stencil.fill(view))
 
     def with_placeholders() -> str:
         stand_in = replace(view, label=placeholder("label"), data=placeholder("data"),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import markupsafe
 from jinja2 import nodes
 from markupsafe import Markup, escape
 
@@ -46,13 +47,13 @@ class Stencil:
                                                                                             parts[2::3])))
 
     def fill(self, subject: Any) -> str:
-        out = [self.pieces[0]]
-        append = out.append
-        for (get, escaped), piece in zip(self.slots, self.pieces[1:]):
-            value = get(subject)
-            append(_escaped(value) if escaped else str(value))
-            append(piece)
-        return "".join(out)
+        return self.layout % tuple([_escaped(get(subject)) if escaped else str(get(subject))
+                                    for get, escaped in self.slots])
+
+    @functools.cached_property
+    def layout(self) -> str:
+        """The pieces as a %-format with a ``%s`` for each slot: one C call puts the values in."""
+        return "%s".join(piece.replace("%", "%%") for piece in self.pieces)
 
 
 class Stencils:
@@ -62,6 +63,13 @@ class Stencils:
         self.getter = getter  # value name -> a function that reads that value from a call's subject
         self._by_shape: dict[Hashable, Stencil | None] = {}  # None: this shape is rendered directly
         self.filled = 0  # pages filled from a stencil (tests check the fast path is taken)
+
+    def ready(self, shape: Hashable) -> Stencil | None:
+        """The stencil of a shape already shown to fill in as the template renders, else None."""
+        stencil = self._by_shape.get(shape)
+        if stencil is not None:
+            self.filled += 1
+        return stencil
 
     def render(self, shape: Hashable, subject: Any, with_placeholders: Callable[[], str],
                directly: Callable[[], str]) -> str:
@@ -87,13 +95,19 @@ def _escaped(value: object) -> str:
     html = getattr(value, "__html__", None)
     if html is not None:
         return html()
-    text = str(value)
+    return _escape_text(str(value))
+
+
+def _escape_by_replacing(text: str) -> str:
     if _NEEDS_ESCAPING.search(text) is None:  # most names and URLs: one scan instead of five replaces
         return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace(
         '"', "&#34;")
 
 
+# markupsafe's own escaping of a str, in C where its speed-ups are built (markupsafe.escape wraps it in a Markup,
+# which costs more than the escaping); the same replaces in Python where a markupsafe version lacks it
+_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or _escape_by_replacing
 _NEEDS_ESCAPING = re.compile("[&<>'\"]")
 
 
