@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -60,3 +61,29 @@ def test_prepare_runs_before_each_chunk_in_the_process_that_renders_it(workers):
     count = pool.MIN_PAGES + 7
     assert pool.render_all(render_one, count, workers=workers, prepare=prepare) == \
         [f"{index} True".encode() for index in range(count)]
+
+
+def test_the_collector_is_set_for_rendering_and_restored_after_even_on_an_error():
+    before = gc.get_threshold(), gc.get_freeze_count()
+    seen = []
+
+    def render_one(index: int) -> bytes:
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+        if index == 3:
+            raise ValueError("a broken page")
+        return b""
+    with pytest.raises(ValueError):
+        pool.render_all(render_one, 5)
+    assert seen[0][0] == max(before[0][0], pool.YOUNG_OBJECTS) and seen[0][1] > before[1]  # the Atlas etc. frozen
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_a_nested_use_freezes_what_was_made_since_and_only_the_outermost_unfreezes():
+    assert gc.get_freeze_count() == 0
+    with pool.collector_for_rendering():
+        outer = gc.get_freeze_count()
+        made_since = [[] for _ in range(1000)]
+        with pool.collector_for_rendering():
+            assert gc.get_freeze_count() >= outer + len(made_since)
+        assert gc.get_freeze_count() >= outer + len(made_since)  # still frozen: the outer use is not done
+    assert gc.get_freeze_count() == 0

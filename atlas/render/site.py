@@ -112,6 +112,7 @@ def _environment(templates: Path, lang: str, stamp: tuple) -> jinja2.Environment
     return env
 
 
+@pool.collector_for_rendering()  # thousands of routes and pages: see there
 def render_site(atlas: Atlas, mode: UrlMode, templates: Path = TEMPLATES_DIR,
                 progress: Callable[[int, int], None] | None = None,
                 reuse: Callable[[Route, Mapping[str, str]], bytes | None] | None = None,
