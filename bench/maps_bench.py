@@ -8,7 +8,9 @@ Prints figures and asserts nothing (the targets from the issue are printed besid
 best of ``--repeat`` renders in CPU seconds of this process (other work on the machine inflates wall
 time), with wall time beside them. "Building all maps adds" = the place index and shared places script of every
 edition, plus each page with a map minus the same page that shows no map and computes none (every page of every
-edition, each the best of 5 renders), plus what the maps' memos cost the first page of each kind.
+edition, each the best of 5 renders), plus what the maps' memos cost the first page of each kind. Every part runs
+with the garbage collector set as ``render_site`` sets it (``pool.collector_for_rendering``). From the parts it also
+derives (does not time) the wall time the maps add to a build that renders on every core of an idle machine.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import contextlib
 import functools
 import gc
+import os
 import re
 import statistics
 import sys
@@ -224,6 +227,12 @@ def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
           f"full maps {page_other:.2f} (each page minus the same page without its map, best of 5 renders per page)")
     print(f"    + what the maps' memos cost the first page of each kind {memos:.2f} + compiling the map partials "
           f"{compiling:.2f}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = cores if sum(name.endswith(".html") for name in files) >= pool.MIN_PAGES else 1  # as pool.render_all
+    wall = index_cpu + max(0.0, memos) + compiling + (page_small + page_other) / workers
+    print(f"  as wall time of a build on {workers} worker process(es) (an idle machine with {cores} cores), derived "
+          f"from the parts above, not timed: {wall:.2f} s = the place index and scripts (made before the workers "
+          f"start) + the memos and partials (each worker makes its own) + the pages' part / {workers}")
     print(f"  whole site with maps {cpu_with:.2f} s CPU ({wall_with:.2f} s wall), without maps (place index and places "
           f"scripts still made) {cpu_without:.2f} s CPU ({wall_without:.2f} s wall), best of {repeat}: difference "
           f"{cpu_with - cpu_without:.2f} s CPU: two 20-second figures, so the difference is mostly noise")

@@ -59,6 +59,7 @@ def number(value: float | int | str) -> str:
     return f"{value:,.10f}".rstrip("0").rstrip(".")
 
 
+@functools.lru_cache(maxsize=1024)  # a project table shows one per row, and amounts repeat (50 亿元, 100 亿元…)
 def yi(value: float | None, lower_bound: float | None = None, lang: Language = CHINESE) -> str:
     """An amount in 亿元 as shown on the site (in English: CNY billions); unknown is 未披露, never 0."""
     if value is not None:
@@ -136,7 +137,12 @@ def plain(lang: Language, entry: object, field: str) -> str:
     english = None if lang.primary else getattr(entry, f"{field}_en", None)
     if lang.primary or english or not CJK.search(value):
         return english or value
-    return lang.gettext("%(text)s（尚未翻译）", text=value)
+    return _untranslated_plain(lang) % {"text": value}
+
+
+@functools.lru_cache(maxsize=8)
+def _untranslated_plain(lang: Language) -> str:
+    return lang.gettext("%(text)s（尚未翻译）")
 
 
 def localized(lang: Language, entry: object, field: str) -> Markup:
