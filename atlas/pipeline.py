@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from atlas import cache as atlas_cache
+from atlas import collector
 from atlas.content import Content, memo, read_content
 from atlas.output import checkpoint, looks_like_our_build, write_site
 from atlas.paths import TEMPLATES_DIR
@@ -78,6 +79,7 @@ def render(atlas: Atlas, mode: UrlMode, progress: Callable[[int, int], None] | N
     return files
 
 
+@collector.for_builds()  # loading ten thousand entries: see there
 def build(content_dir: Path, out: Path | None, mode: str = "published", base_url: str | None = None,
           progress: Callable[[int, int], None] | None = None, force: bool = False,
           drafts: bool = False, cache: bool = True, templates: Path = TEMPLATES_DIR) -> BuildResult:

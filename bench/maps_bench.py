@@ -9,7 +9,7 @@ best of ``--repeat`` renders in CPU seconds of this process (other work on the m
 time), with wall time beside them. "Building all maps adds" = the place index and shared places script of every
 edition, plus each page with a map minus the same page that shows no map and computes none (every page of every
 edition, each the best of 5 renders), plus what the maps' memos cost the first page of each kind. Every part runs
-with the garbage collector set as ``render_site`` sets it (``pool.collector_for_rendering``). From the parts it also
+with the garbage collector set as ``render_site`` sets it (``atlas.collector.for_builds``). From the parts it also
 derives (does not time) the wall time the maps add to a build that renders on every core of an idle machine.
 """
 
@@ -33,6 +33,7 @@ from markupsafe import Markup
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from atlas import collector  # noqa: E402
 from atlas.render import basemap, maps, pool, site, views  # noqa: E402
 from atlas.render.maps import places_path  # noqa: E402
 
@@ -207,17 +208,17 @@ def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
     every = [route for route in site.site_routes(atlas) if route.context.get("maps")]
     editions = sorted({edition(route) for route in every})
     small = [route for route in every if PROJECT_PAGE.match(route.path)]
-    with pool.collector_for_rendering():  # as render_site makes the index and renders the pages
+    with collector.for_builds():  # as render_site makes the index and renders the pages
         index_cpu = index_figure(atlas, every)
         page_small, page_other = in_pages(atlas, mode, every)
         memos, compiling = first_time(atlas, mode, every)
-    collector = CollectorClock()
-    with collector:
+    collector_clock = CollectorClock()
+    with collector_clock:
         cpu_with, wall_with, files = best(lambda: render_fresh(atlas, mode), repeat)
-    gc_with = collector.seconds / repeat
-    with collector:
+    gc_with = collector_clock.seconds / repeat
+    with collector_clock:
         cpu_without, wall_without, _ = best(lambda: render_without_maps(atlas, mode), repeat)
-    gc_without = collector.seconds / repeat
+    gc_without = collector_clock.seconds / repeat
     total = index_cpu + page_small + page_other + memos + compiling
     print(f"build ({mode.name} mode, {len(files)} files, {len(editions)} language edition(s): {', '.join(editions)}):")
     print(f"  building all maps, every edition, in the pages as the build renders them: {total:.2f} s CPU   "
@@ -236,7 +237,7 @@ def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
     print(f"  whole site with maps {cpu_with:.2f} s CPU ({wall_with:.2f} s wall), without maps (place index and places "
           f"scripts still made) {cpu_without:.2f} s CPU ({wall_without:.2f} s wall), best of {repeat}: difference "
           f"{cpu_with - cpu_without:.2f} s CPU: two 20-second figures, so the difference is mostly noise")
-    print(f"  the garbage collector's part (pool.collector_for_rendering), mean of {repeat}: with maps "
+    print(f"  the garbage collector's part (atlas.collector.for_builds), mean of {repeat}: with maps "
           f"{gc_with:.2f} s, without {gc_without:.2f} s")
     return files
 

@@ -8,19 +8,16 @@ starting workers costs more than it saves.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+
+from atlas import collector
 
 MIN_PAGES = 2_000
 CHUNK = 250  # pages per task: big enough that sending the bytes back is cheap, small enough to balance
-# Collect young objects after this many new ones, not Python's 700: rendering makes millions of short-lived
-# objects and very little cyclic garbage (collector_for_rendering)
-YOUNG_OBJECTS = 20_000
 
 _render_one: Callable[[int], bytes] | None = None  # set in the parent just before the fork; workers inherit it
 _prepare: Callable[[int, int], None] | None = None
@@ -63,47 +60,16 @@ def _busy(loadavg: Path, reads: int = 3) -> float:
         return 0.0
 
 
-_frozen_by_us = 0  # nesting of collector_for_rendering
-
-
-@contextlib.contextmanager
-def collector_for_rendering() -> Iterator[None]:
-    """Python's cyclic garbage collector, set for rendering many pages, then restored (also a decorator).
-
-    - Everything that exists on entry (the Atlas, the routes, the compiled templates, the place index) is frozen
-      (``gc.freeze``): a full collection no longer walks those millions of objects, and forked workers do not
-      write into the memory they share with the parent (the pattern the ``gc`` documentation gives). A nested
-      use freezes what was made since; the outermost one unfreezes everything on exit.
-    - Young objects are collected after YOUNG_OBJECTS new ones instead of 700: a page's context and output live
-      only until the page is rendered, and pages make almost no reference cycles.
-
-    Measured on 10,000 synthetic projects, two editions, one process: the collector took 3.5–5.2 s of a 20–27 s
-    ``render_site`` before, about 0.5 s after (``bench/maps_bench.py`` prints it).
-    """
-    global _frozen_by_us
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    _frozen_by_us += 1
-    gc.set_threshold(max(thresholds[0], YOUNG_OBJECTS), *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        _frozen_by_us -= 1
-        if not _frozen_by_us:
-            gc.unfreeze()
-
-
 def render_all(render_one: Callable[[int], bytes], count: int, workers: int = 1,
                progress: Callable[[int, int], None] | None = None,
                prepare: Callable[[int, int], None] | None = None) -> list[bytes]:
     """``[render_one(i) for i in range(count)]``, on ``workers`` forked processes when that pays, with the
-    collector set for it (``collector_for_rendering``).
+    collector set for it (``atlas.collector.for_builds``).
 
     ``prepare(start, stop)`` runs before pages ``start``…``stop - 1`` render, in the process that renders them:
     work that is cheaper done for many pages in a row than page by page (``site.page_context``).
     """
-    with collector_for_rendering():
+    with collector.for_builds():
         return _render_all(render_one, count, workers, progress, prepare)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from atlas import collector
 from atlas.i18n import LANGUAGES, N_, NAMES, PREFIX, Language, install_translations, language, languages
 from atlas.model import GROUPS, STATUSES
 from atlas.paths import STATIC_DIR, TEMPLATES_DIR  # noqa: F401 (re-exported)
@@ -112,7 +113,7 @@ def _environment(templates: Path, lang: str, stamp: tuple) -> jinja2.Environment
     return env
 
 
-@pool.collector_for_rendering()  # thousands of routes and pages: see there
+@collector.for_builds()  # thousands of routes and pages: see there
 def render_site(atlas: Atlas, mode: UrlMode, templates: Path = TEMPLATES_DIR,
                 progress: Callable[[int, int], None] | None = None,
                 reuse: Callable[[Route, Mapping[str, str]], bytes | None] | None = None,
