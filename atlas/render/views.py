@@ -191,9 +191,9 @@ class PlaceIndex:
                     else:
                         places.append(record)
             legend = map_legend(places, self.lang)
-            found = self._selections[key] = Selection(places, unplaced, legend,
-                                                      any(key == "district" for key, _ in legend),
-                                                      self.encoder.words_and_places(places))
+            approximate = any(css_key == "district" for css_key, _ in legend)
+            found = Selection(places, unplaced, legend, approximate, self.encoder.words_and_places(places))
+            self._selections[key] = found
         return found
 
 
