@@ -20,10 +20,10 @@ _frozen_by_us = 0  # nesting of for_builds
 def for_builds() -> Iterator[None]:
     """Python's cyclic garbage collector, set for a build, then restored (also a decorator).
 
-    - Everything that exists on entry (in ``render_site``: the Atlas, the routes, the compiled templates) is frozen
-      (``gc.freeze``): a full collection no longer walks those millions of objects, and forked workers do not
-      write into the memory they share with the parent (the pattern the ``gc`` documentation gives). A nested
-      use freezes what was made since; the outermost one unfreezes everything on exit.
+    - Everything that exists on entry (in ``render_site``: the Atlas; in ``render_all``: also the routes, compiled
+      templates and place index) is frozen (``gc.freeze``): a full collection no longer walks those millions of
+      objects, and forked workers do not write into the memory they share with the parent (the pattern the ``gc``
+      documentation gives). A nested use freezes what was made since; the outermost one unfreezes everything.
     - Young objects are collected after YOUNG_OBJECTS new ones instead of 700: loading, a page's context and its
       output make millions of objects that die young or live to the end, and almost no reference cycles.
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from atlas import collector  # noqa: E402
-from atlas.render import basemap, maps, pool, site, views  # noqa: E402
+from atlas.render import basemap, maps, pool, site, stencil, views  # noqa: E402
 from atlas.render.maps import places_path  # noqa: E402
 
 try:
@@ -86,9 +86,8 @@ def render_without_maps(atlas, mode: UrlMode) -> dict[str, bytes]:
 
 
 def render_fresh(atlas, mode: UrlMode, **kwargs) -> dict[str, bytes]:
+    clear_map_memos()
     views._PLACES.clear()  # count the once-per-atlas place index in every run
-    site.build_map.cache_clear()
-    site.map_asset_tags.clear()
     return site.render_site(atlas, mode, **kwargs)
 
 
@@ -120,15 +119,17 @@ def index_figure(atlas, routes: list, repeat: int = 9) -> float:
     return min(timed(index)[0] for _ in range(repeat))
 
 
-def clear_map_memos(atlas) -> None:
-    """Forget every memo the maps keep between pages, but the place index: the next pages pay every first time."""
+def clear_map_memos() -> None:
+    """Forget every memo the maps keep between pages, but the place indexes themselves: the next pages pay every
+    first time (the Folium renders, stencils, asset tags, data-block pieces and selections of places)."""
     for memo in (site._STENCILS, site.map_asset_tags):
         memo.clear()
     for cached in (site.build_map, site._fragment, site._frame, site._entry_href, views._legend, views._legend_of_one,
-                   maps._settings_json):
+                   maps._settings_json, stencil._body_prints_only):
         cached.cache_clear()
-    for lang in EDITIONS().values() or [None]:
-        views.place_index(atlas, *([lang] if lang else [])).encoder._pieces.clear()
+    for _atlas, _lang, index in views._PLACES.values():
+        index.encoder._pieces.clear()
+        index._selections.clear()
 
 
 def editions_and_environments() -> tuple[dict, dict]:
@@ -195,7 +196,7 @@ def first_time(atlas, mode: UrlMode, routes: list, repeat: int = 3) -> tuple[flo
             site.page_context(envs[route.lang], atlas, mode, route, None, editions[route.lang])
     cold = warm = float("inf")
     for _ in range(repeat):
-        clear_map_memos(atlas)
+        clear_map_memos()
         cold = min(cold, timed(contexts)[0])
         warm = min(warm, timed(contexts)[0])
     env = next(iter(envs.values()))

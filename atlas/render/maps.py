@@ -364,7 +364,7 @@ class PlaceEncoder:
 
 
 LABELLED = ("kind", "status", "precision", "layer")  # coded columns whose values the popups put into words
-# what _payload_of_many writes around the slug of a map's one place, by its kind
+# what words_and_places writes around the slug of a map's one place, by its kind
 _ONE_PLACE = {"projects": (',"places":{"parks":[],"projects":[', "]}}"),
               "parks": (',"places":{"parks":[', '],"projects":[]}}')}
 
