@@ -121,14 +121,14 @@ def index_figure(atlas, routes: list, repeat: int = 9) -> float:
 
 def clear_map_memos() -> None:
     """Forget every memo the maps keep between pages, but the place indexes themselves: the next pages pay every
-    first time (the Folium renders, stencils, asset tags, data-block pieces and selections of places)."""
+    first time (the Folium renders, stencils, asset tags, data-block settings and selections of places)."""
     for memo in (site._STENCILS, site.map_asset_tags):
         memo.clear()
     for cached in (site.build_map, site._fragment, site._frame, site._entry_href, views._legend, views._legend_of_one,
                    maps._settings_json, stencil._body_prints_only):
         cached.cache_clear()
     for _atlas, _lang, index in views._PLACES.values():
-        index.encoder._pieces.clear()
+        index.encoder._settings.clear()
         index._selections.clear()
 
 

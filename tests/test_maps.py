@@ -358,10 +358,10 @@ def test_a_project_page_names_its_place_and_carries_no_place_data(mini_content):
     [block] = data_blocks(html)
     assert block["places"] == {"parks": [], "projects": ["site-project"]}
     assert not {"rows", "lookups", "columns"} & set(block)
-    # no other place's name or coordinates: the page holds the words of its own map only
+    # no place's name, coordinates or words: the places script holds those, once for every page
     assert "测试显示产业园" not in json.dumps(block, ensure_ascii=False) and "36.07" not in json.dumps(block)
-    assert len(json.dumps(block, ensure_ascii=False).encode()) < 1000
-    assert block["labels"]["status"] == {"under_construction": "在建"}
+    assert "在建" not in json.dumps(block, ensure_ascii=False) and "labels" not in block
+    assert len(json.dumps(block, ensure_ascii=False).encode()) < 300
     assert [(p["kind"], p["slug"]) for p in places_of(files, "projects/site-project/index.html")] == \
         [("projects", "site-project")]
 
@@ -382,8 +382,9 @@ def test_the_places_script_holds_every_placed_entry_once_and_a_second_language_i
     index = views.place_index(atlas)
     data = maps.read_places_script(index.encoder.script(basemap.WGS84))
     assert data["datum"] == "wgs84" and len(data["rows"]) == len(index.records)
-    # the script holds codes and this language's names; words for the codes come with each page
-    assert "状态" not in json.dumps(data, ensure_ascii=False) and "在建" not in json.dumps(data, ensure_ascii=False)
+    # the script holds codes, this language's names and its words for the codes (a page's popups read them there)
+    assert data["labels"] == index.labels
+    assert data["labels"]["status"]["under_construction"] == "在建" and data["labels"]["text"]["status"] == "状态"
     english = maps.PlaceEncoder([{**record, "name": record["slug"].upper()} for record in index.records.values()],
                                 index.labels)
     assert maps.places_path(basemap.WGS84, "en") == "maps/places.en.js" != maps.places_path(basemap.WGS84)
@@ -422,21 +423,23 @@ def test_a_one_place_data_block_is_the_general_one_with_only_the_slug_filled_in(
     href = {"parks": "../../parks/@/index.html", "projects": "../@/index.html"}
     places = list(views.place_index(atlas).records.values())
     hostile = {**places[0], "slug": 'a"b</script>\u2028é\\'}
-    for place in [*places, hostile, *places]:  # the second round reads the remembered pieces
-        assert encoder.payload([place], basemap.WGS84, href, options) == \
-            encoder._payload_of_many([place], basemap.WGS84, href, options)
-    assert len({key for key in encoder._pieces if key[0] == "one"}) < len(places)  # shared, not one per place
+    remembered = len(encoder._settings)
+    for place in [*places, hostile, *places]:  # the second round reads the remembered settings
+        one = encoder.payload([place], basemap.WGS84, href, options)
+        assert one == maps._settings_json(tuple(href.items()), basemap.WGS84, options) + encoder.shown([place])
+        assert json.loads(one)["places"][place["kind"]] == [place["slug"]]
+    assert len(encoder._settings) <= remembered + 1  # one link pattern and options: one memo entry for all places
 
 
-def test_a_word_holding_u0000_is_never_taken_for_the_slug():
+def test_a_word_holding_u0000_stays_in_the_places_script_and_never_reaches_a_page():
     labels = {"text": {}, "kind": {"projects": "项目"}, "status": {"planning": "\x00"}, "precision": {"site": "准确"},
               "layer": {"none": "无"}}
     place = {"kind": "projects", "slug": "x", "name": "X", "lat": 36.0, "lon": 120.0, "precision": "site",
              "layer": "none", "status": "planning"}
     encoder = maps.PlaceEncoder([place, {**place, "slug": "y"}], labels)
     payload = encoder.payload([place], basemap.WGS84, {"parks": "@", "projects": "@"})
-    assert json.loads(payload)["places"] == {"parks": [], "projects": ["x"]}
-    assert json.loads(payload)["labels"]["status"] == {"planning": "\x00"}
+    assert json.loads(payload)["places"] == {"parks": [], "projects": ["x"]} and "\x00" not in payload
+    assert maps.read_places_script(encoder.script(basemap.WGS84))["labels"]["status"] == {"planning": "\x00"}
 
 
 def test_a_one_place_legend_is_the_legend_of_its_set():

@@ -5,8 +5,9 @@ registry, ``package.json``) instead of CDN URLs; a page that would reference any
 not ship fails the build (:class:`AssetError`). The Folium part of a map (Leaflet map, tile layer,
 calls into ``static/js/atlas-map.js``) depends only on its :class:`MapSpec`, so it is rendered once
 per spec. The places of the whole site go to the browser once, as one shared script per language and
-datum (``static/maps/places.js``, :meth:`PlaceEncoder.script`); each map's own JSON data block names
-only which places it shows and the words its popups use: no per-marker JavaScript statements.
+datum (``static/maps/places.js``, :meth:`PlaceEncoder.script`) with the words for their coded values; each
+map's own JSON data block names only which places it shows and its settings: no per-marker JavaScript
+statements.
 """
 
 from __future__ import annotations
@@ -255,9 +256,9 @@ class MapOptions:
 
 
 class PlaceEncoder:
-    """Writes the shared places script of one language (the records carry its names and formatted amounts)
-    and the small per-map data blocks: which places a map shows (by slug, or all of them) and the words for
-    the coded values it uses, passed in by the caller (``labels``) so a page's words follow its language."""
+    """Writes the shared places script of one language (the records carry its names and formatted amounts, and
+    ``labels`` the words for its coded values, passed in by the caller) and the small per-map data blocks: which
+    places a map shows (by slug, or all of them) and its settings."""
 
     def __init__(self, places: Iterable[dict], labels: dict[str, dict[str, str]]):
         self.places = list(places)  # in the order of the script's rows
@@ -266,8 +267,7 @@ class PlaceEncoder:
         self._codes = {column: {value: i for i, value in enumerate(values)} for column, values in self.lookups.items()}
         self._coded_positions = [(COLUMNS.index(column), codes) for column, codes in self._codes.items()]
         self._keys = list(map(_kind_and_slug, self.places))
-        self._pieces: dict[tuple, object] = {}  # memo of data-block pieces: words (str), one-place frames (tuple)
-        self._text_json = _script_safe(json.dumps(labels["text"], **_COMPACT))
+        self._settings: dict[tuple, tuple] = {}  # memo of data-block settings (see settings())
 
     def _column(self, column: str) -> list:
         """One column of every place (None where a place has no such value: places made by hand in tests)."""
@@ -289,9 +289,10 @@ class PlaceEncoder:
         return rows
 
     def script(self, datum: str) -> bytes:
-        """The shared places script: ``window.ATLAS_PLACES = {datum, columns, lookups, rows}``, every placed
-        entry of the site once, loaded by ``<script>`` (``file://`` forbids fetching data)."""
-        data = {"datum": datum, "columns": COLUMNS, "lookups": self.lookups,
+        """The shared places script: ``window.ATLAS_PLACES = {datum, columns, lookups, labels, rows}``, every
+        placed entry of the site once and the words the popups, tooltips and lists put to its codes, loaded by
+        ``<script>`` (``file://`` forbids fetching data)."""
+        data = {"datum": datum, "columns": COLUMNS, "lookups": self.lookups, "labels": self.labels,
                 "rows": self.rows(datum)}
         # A file of its own, but the same rule as inline data: no raw "<" (a page could one day inline it).
         text = _script_safe(json.dumps(data, **_COMPACT)).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -299,72 +300,40 @@ class PlaceEncoder:
 
     def payload(self, places: list[dict], datum: str, href: dict[str, str], options: MapOptions = MapOptions()) -> str:
         """One map's data block, a JSON text safe inside ``<script type="application/json">``: the places it
-        shows (``"all"``, or slugs by kind, in order), its settings and the words its popups and filters use.
+        shows (``"all"``, or slugs by kind, in order) and its settings. The words for coded values are the
+        language's, in the places script.
 
         ``href`` maps a kind to its page URL with ``@`` for the slug, so the links follow the URL mode.
         """
         if len(places) == 1 and len(self._keys) > 1:  # most maps (a project page's): all but the slug is shared
             place = places[0]
             before, after = _ONE_PLACE[place["kind"]]
-            return (self.settings(href, datum, options) + self._words_of_one(place) + before
-                    + _script_safe(_json_string(place["slug"])) + after)
-        return self._payload_of_many(places, datum, href, options)
+            return self.settings(href, datum, options) + before + _script_safe(_json_string(place["slug"])) + after
+        return _settings_json(tuple(href.items()), datum, options) + self.shown(places)
 
     def settings(self, href: dict[str, str], datum: str, options: MapOptions) -> str:
         """``_settings_json``, remembered by the identity of ``href`` and ``options``: thousands of pages pass the
         same (memoised) objects. The memo holds them, so their ids cannot pass to other objects meanwhile."""
-        key = ("settings", id(href), datum, id(options))
-        held = self._pieces.get(key)
+        key = (id(href), datum, id(options))
+        held = self._settings.get(key)
         if held is None:
-            held = self._pieces[key] = (href, options, _settings_json(tuple(href.items()), datum, options))
+            held = self._settings[key] = (href, options, _settings_json(tuple(href.items()), datum, options))
         return held[2]
 
-    def _words_of_one(self, place: dict) -> str:
-        """``_words`` of a map of this one place, remembered by the values it has words for."""
-        key = ("one", place["kind"], place["status"], place["precision"], place["layer"])
-        text = self._pieces.get(key)
-        if text is None:
-            text = self._pieces[key] = self._words(tuple((place[column],) for column in LABELLED))
-        return text
-
-    def _payload_of_many(self, places: list[dict], datum: str, href: dict[str, str], options: MapOptions) -> str:
-        return _settings_json(tuple(href.items()), datum, options) + self.words_and_places(places)
-
-    def words_and_places(self, places: list[dict]) -> str:
-        """The end of a data block of ``places``, after its settings: what depends on the places alone, so maps of
-        the same places share it (``views.PlaceIndex.selection``)."""
+    def shown(self, places: list[dict]) -> str:
+        """The end of a data block of ``places``, after its settings: which places it shows. It depends on the
+        places alone, so maps of the same places share it (``views.PlaceIndex.selection``)."""
         if len(places) == len(self._keys) and list(map(_kind_and_slug, places)) == self._keys:
-            shown = '"all"'
-        else:
-            slugs: dict[str, list[str]] = {"parks": [], "projects": []}
-            for place in places:
-                slugs[place["kind"]].append(place["slug"])
-            # what json.dumps(slugs, **_COMPACT) writes, without its per-call set-up
-            shown = _script_safe('{"parks":[' + ",".join(map(_json_string, slugs["parks"])) + '],"projects":['
-                                 + ",".join(map(_json_string, slugs["projects"])) + "]}")
-        used = tuple(tuple(dict.fromkeys(map(operator.itemgetter(column), places))) for column in LABELLED)
-        return self._words(used) + ',"places":' + shown + "}"
-
-    def _words(self, used: tuple[tuple, ...]) -> str:
-        """The words for the coded values a map uses, from per-column pieces that many small maps share."""
-        key = ("words", used)
-        text = self._pieces.get(key)
-        if text is None:
-            labels = ",".join(self._piece(column, values) for column, values in zip(LABELLED, used))
-            text = self._pieces[key] = ',"labels":{"text":' + self._text_json + "," + labels + "}"
-        return text
-
-    def _piece(self, column: str, values: tuple) -> str:
-        key = (column, values)
-        text = self._pieces.get(key)
-        if text is None:
-            entries = {value: self.labels[column][value] for value in values if value is not None}
-            text = self._pieces[key] = _script_safe(json.dumps({column: entries}, **_COMPACT)[1:-1])
-        return text
+            return ',"places":"all"}'
+        slugs: dict[str, list[str]] = {"parks": [], "projects": []}
+        for place in places:
+            slugs[place["kind"]].append(place["slug"])
+        # what json.dumps(slugs, **_COMPACT) writes, without its per-call set-up
+        return _script_safe(',"places":{"parks":[' + ",".join(map(_json_string, slugs["parks"])) + '],"projects":['
+                            + ",".join(map(_json_string, slugs["projects"])) + "]}}")
 
 
-LABELLED = ("kind", "status", "precision", "layer")  # coded columns whose values the popups put into words
-# what words_and_places writes around the slug of a map's one place, by its kind
+# what shown() writes around the slug of a map's one place, by its kind
 _ONE_PLACE = {"projects": (',"places":{"parks":[],"projects":[', "]}}"),
               "parks": (',"places":{"parks":[', '],"projects":[]}}')}
 

@@ -377,7 +377,7 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lan
     # the page links each place; a longer list is written by atlas-map.js, which has the URLs
     links = [(href[place["kind"]].replace("@", place["slug"]), place) for place in places] if text_in_html else []
     unmapped = [(href[info["kind"]].replace("@", info["slug"]), info) for info in chosen.unplaced]
-    data = index.encoder.settings(href, fragment.datum, options) + chosen.words_and_places
+    data = index.encoder.settings(href, fragment.datum, options) + chosen.shown
     layers = layer_toggles(places, index.labels["layer"], index.labels["layer"]) if request.table else []
     statuses = status_toggles(places, index.labels["status"]) if request.table else []
     return MapView(fragment, request.label, request.height, places, links, unmapped, data, layers, statuses,
@@ -388,7 +388,7 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lan
 def _frame(settings, map_id: str, mode: UrlMode, lang: Language, top: str, depth: int, highlight: tuple[str, ...],
            label_approximate: bool) -> tuple[MapFragment, dict[str, str], MapOptions]:
     """What every map of one id on pages of one language and folder shape with the same options shares: its Folium
-    part, each kind's entry URL (``_entry_href``) and the options (one object, so the data block's pieces are found
+    part, each kind's entry URL (``_entry_href``) and the options (one object, so the data block's settings are found
     by its identity)."""
     return (_fragment(settings, map_id, mode.name == "offline", lang.code), _entry_href(top, depth, mode, lang.prefix),
             MapOptions(highlight, label_approximate))

@@ -162,7 +162,7 @@ class Selection:
     unplaced: list[dict]  # {kind, slug, name_html} of the others (listed as "location unknown")
     legend: tuple[tuple[str, str], ...]  # map_legend of the places
     approximate: bool  # some places are only known to their district
-    words_and_places: str  # the end of the map's data block (PlaceEncoder.words_and_places)
+    shown: str  # the end of the map's data block: which places it shows (PlaceEncoder.shown)
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ class PlaceIndex:
                         places.append(record)
             legend = map_legend(places, self.lang)
             approximate = any(css_key == "district" for css_key, _ in legend)
-            found = Selection(places, unplaced, legend, approximate, self.encoder.words_and_places(places))
+            found = Selection(places, unplaced, legend, approximate, self.encoder.shown(places))
             self._selections[key] = found
         return found
 

@@ -47,7 +47,8 @@
   }
 
   // The site's places come once, from the shared places script (window.ATLAS_PLACES: columns, lookup lists
-  // of coded values, one row per place); a map's data block names the ones it shows: "all", or slugs by kind.
+  // of coded values, the words for those values in its language, one row per place); a map's data block
+  // names the ones it shows: "all", or slugs by kind.
   var slugIndex = null;
 
   function rowsByKindAndSlug(shared) {
@@ -323,7 +324,7 @@
   var TASK_MS = 30;  // how long one of those tasks may run (a "long task" is over 50 ms)
 
   function placeMarker(entry, place, payload, buildPopup) {
-    var labels = payload.labels;
+    var labels = entry.labels;
     var marker = markerFor(place, labels);
     marker.atlasPlace = place;
     marker.atlasShown = true;
@@ -347,8 +348,8 @@
 
   function places(map, payload) {
     var entry = entryFor(map);
-    var labels = payload.labels;
     var list = decode(payload);
+    var labels = window.ATLAS_PLACES.labels;  // the words for coded values, in the places script's language
     var layer = L.markerClusterGroup({
       showCoverageOnHover: false, spiderfyOnMaxZoom: true, maxClusterRadius: 40,
       // short tasks (a check every 200 markers): the page answers input while the clusters are built
