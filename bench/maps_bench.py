@@ -247,8 +247,8 @@ def size_figures(files: dict[str, bytes]) -> None:
     page = files[MAP_PAGE]
     data = re.search(rb'<script type="application/json" id="[^"]+">(.*?)</script>', page, re.S).group(1)
     places = files[PLACES]
-    scripts = sorted(name for name in files if re.search(r"static/(vendor/leaflet|js/atlas-map|geo/qingdao-geo\.js)",
-                                                          name) and name.endswith(".js"))
+    loaded = re.compile(r"static/(vendor/leaflet|js/atlas-map|geo/qingdao-geo\.js|maps/folium/atlas-map)")
+    scripts = sorted(name for name in files if loaded.search(name) and name.endswith(".js"))
     print(f"{MAP_PAGE}: {(len(page) + len(places)) / 1e6:.2f} MB of HTML and data = the page {len(page) / 1e6:.2f} MB "
           f"(its data block {len(data) / 1e3:.1f} kB) + the shared places script {len(places) / 1e6:.2f} MB   "
           "(target: under 3 MB)")
@@ -257,7 +257,8 @@ def size_figures(files: dict[str, bytes]) -> None:
               for block in re.findall(rb'<script type="application/json" id="[^"]+">(.*?)</script>', files[name], re.S)]
     print(f"  {len(blocks)} project pages' data blocks: median {statistics.median(blocks):.0f} bytes, "
           f"{sum(blocks) / 1e6:.1f} MB in all; HTML of every map page {sum_pages(files) / 1e6:.0f} MB")
-    print(f"  scripts it shares with every map page: {sum(len(files[name]) for name in scripts) / 1e3:.0f} kB "
+    print(f"  the other scripts it loads (all but its Folium script shared with every map page): "
+          f"{sum(len(files[name]) for name in scripts) / 1e3:.0f} kB "
           f"({', '.join(Path(name).name for name in scripts)})")
 
 

@@ -52,6 +52,14 @@ def data_blocks(html: str) -> list[dict]:
                                                    html, re.S)]
 
 
+def with_map_scripts(files: dict[str, bytes], page: str) -> str:
+    """A page's HTML followed by the Folium scripts of its maps (files of their own, under static/maps/folium/)."""
+    html = files[page].decode()
+    links = [link for link in re.findall(r'<script src="([^"]+)"', html) if "/maps/folium/" in link]
+    return "\n".join([html] + [files[posixpath.normpath(posixpath.join(posixpath.dirname(page), link))].decode()
+                                for link in links])
+
+
 def places_of(files: dict[str, bytes], page: str, datum: str = basemap.WGS84) -> list[dict]:
     [block] = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', files[page].decode(), re.S)
     return maps.decode_payload(block, maps.places_script_in(files, datum))
@@ -183,10 +191,31 @@ def test_one_data_block_per_map_and_no_statement_per_marker(mini_content):
     small = files["projects/site-project/index.html"].decode()
     full = files["map/index.html"].decode()
     assert len(data_blocks(full)) == 1 and len(data_blocks(small)) == 1
-    script = full.rsplit('<script charset="utf-8">', 1)[1]
+    [link] = [link for link in re.findall(r'<script src="([^"]+)"', full) if "/maps/folium/" in link]
+    script = files[posixpath.normpath(posixpath.join("map", link))].decode()
+    assert script.count("L.map(") == 1 and "AtlasMaps.places(" in script
     # the Folium part is the same size whatever the number of places: places are data, not code
     assert "circleMarker" not in script and "L.marker" not in script
     assert len(script) < 2500
+
+
+def test_a_maps_folium_script_is_one_file_every_page_with_that_map_loads(mini_content):
+    files = build(mini_content, None, mode="published").files
+    pages = [name for name in files if name.endswith(".html") and b'class="atlas-map' in files[name]]
+    assert {"projects/site-project/index.html", "en/projects/site-project/index.html"} <= set(pages)
+    loaded: dict[str, set[str]] = {}
+    for page in pages:
+        html = files[page].decode()
+        assert "<script>" not in html and '<script charset="utf-8">' not in html, f"{page} has an inline script"
+        [dom_id] = re.findall(r'class="atlas-map[^"]*" id="([^"]+)"', html)
+        [link] = [link for link in re.findall(r'<script src="([^"]+)"', html) if "/maps/folium/" in link]
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), link))
+        assert f'var {dom_id} = L.map(' in files[target].decode(), page  # drawn into this page's element
+        loaded.setdefault(page.removeprefix("en/").split("/")[0], set()).add(target)
+    # one file per map, shared by both languages; published: a content-hashed name, so a CDN may keep it
+    assert all(len(targets) == 1 for targets in loaded.values()), loaded
+    assert all(re.fullmatch(r"static/maps/folium/[a-z-]+\.[0-9a-f]{10}\.js", target)
+               for targets in loaded.values() for target in targets)
 
 
 def test_data_block_round_trips_and_links_follow_the_url_mode(mini_content):
@@ -209,7 +238,7 @@ def test_amap_tiles_move_every_point_and_outline_to_gcj02(mini_content):
     settings = mini_content / "atlas.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("tiles: none", "tiles: amap"), encoding="utf-8")
     files = build(mini_content, None, mode="preview").files
-    html = files["projects/site-project/index.html"].decode()
+    html = with_map_scripts(files, "projects/site-project/index.html")
     [place] = places_of(files, "projects/site-project/index.html", basemap.GCJ02)
     assert (place["lat"], place["lon"]) == basemap.to_datum((36.07, 120.38), basemap.GCJ02) != (36.07, 120.38)
     assert "geo/qingdao-geo.gcj02.js" in html and "geo/qingdao-geo.js" not in html
@@ -222,13 +251,13 @@ def test_amap_tiles_move_every_point_and_outline_to_gcj02(mini_content):
     # the offline bundle has no tiles, so it stays in WGS-84
     offline = build(mini_content, None, mode="offline").files
     assert places_of(offline, "projects/site-project/index.html")[0]["lat"] == 36.07
-    assert "autonavi" not in offline["projects/site-project/index.html"].decode()
+    assert "autonavi" not in with_map_scripts(offline, "projects/site-project/index.html")
 
 
 def test_osm_tiles_carry_their_credit(mini_content):
     settings = mini_content / "atlas.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("tiles: none", "tiles: osm"), encoding="utf-8")
-    html = build(mini_content, None, mode="preview").files["index.html"].decode()
+    html = with_map_scripts(build(mini_content, None, mode="preview").files, "index.html")
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in html
     assert 'OpenStreetMap\\u003c/a\\u003e contributors' in html or "OpenStreetMap</a> contributors" in html
     assert "https://www.openstreetmap.org/copyright" in html
@@ -328,7 +357,7 @@ MAP_PAGES = ("index.html", "map/index.html", "parks/display-park/index.html", "p
 def test_every_map_page_loads_the_one_shared_places_script(mini_content, mode):
     files = build(mini_content, None, mode=mode, base_url="https://example.org/atlas/" if mode == "published"
                   else None).files
-    scripts = sorted(name for name in files if name.startswith("static/maps/"))
+    scripts = sorted(name for name in files if name.startswith("static/maps/places"))
     name = next(n for n in scripts if files[n] == maps.places_script_in(files))  # the primary language's
     if mode == "published":  # cache-safe: the name carries the hash of the bytes
         assert re.fullmatch(r"static/maps/places\.[0-9a-f]{10}\.js", name)
@@ -347,9 +376,9 @@ def test_every_map_page_loads_the_one_shared_places_script(mini_content, mode):
         links = [link for link in re.findall(r'<script src="([^"]+)"', html) if "maps/places" in link]
         assert len(links) == 1, page
         assert posixpath.normpath(posixpath.join(posixpath.dirname(page), links[0])) == script, page
-        # the places script comes after Leaflet and before the drawing code and the map's own script
-        scripts = re.findall(r'<script src="[^"]*/(leaflet(?:\.[0-9a-f]{10})?\.js|places[^"]*|atlas-map[^"]*)"', html)
-        assert [s.split(".")[0] for s in scripts] == ["leaflet", "places", "atlas-map"], page
+        # the places script comes after Leaflet and before the drawing code and the map's own (Folium) script
+        scripts = re.findall(r'<script src="[^"]*/(leaflet/leaflet|maps/places|js/atlas-map|maps/folium/)', html)
+        assert scripts == ["leaflet/leaflet", "maps/places", "js/atlas-map", "maps/folium/"], page
 
 
 def test_a_project_page_names_its_place_and_carries_no_place_data(mini_content):

@@ -145,15 +145,31 @@ class MapSpec:
     language: str = DEFAULT_LANGUAGE  # which shared places script the map reads (names, formatted amounts)
 
 
-@dataclass(frozen=True)
+# Compared by identity: each is made once per spec and language (build_map, site._fragment are memoised), and
+# thousands of pages put theirs in memo keys (site.map_asset_tags, a small map's shape), where hashing its fields
+# each time cost a microsecond a page.
+@dataclass(frozen=True, eq=False)
 class MapFragment:
     map_id: str
     dom_id: str  # the element id Leaflet draws into (folium's variable name for the map)
     data_id: str  # the id of the <script type="application/json"> naming the places it shows
     datum: str
     css: tuple[str, ...]  # site-relative paths under static/
-    js: tuple[str, ...]
-    script: str
+    vendor_js: tuple[str, ...]  # the libraries Folium's elements load (under static/vendor/)
+    script: str  # Folium's script for the map (Leaflet map, tile layer, calls into atlas-map.js): a file of its own
+    language: str = DEFAULT_LANGUAGE  # whose base map and places the map reads
+
+    @property
+    def script_path(self) -> str:
+        """The map's Folium script under static/: one file that every page with this map loads (and a browser keeps),
+        not a copy inline in each page. Within one render a map id has one spec (one tiles setting)."""
+        return f"maps/folium/{self.map_id}.js"
+
+    @property
+    def js(self) -> tuple[str, ...]:
+        """Every script the map needs under static/, in load order: the libraries, its language's base map and
+        places, our drawing code, then its Folium script."""
+        return self.vendor_js + _language_scripts(self.datum, self.language) + (self.script_path,)
 
 
 def datum_of(tiles: str) -> str:
@@ -182,8 +198,7 @@ def build_map(spec: MapSpec) -> MapFragment:
     root = fmap.get_root()
     root.render()
     css, js = _local_assets(root)
-    return MapFragment(spec.map_id, fmap.get_name(), data_id, datum, css, js + _language_scripts(datum, spec.language),
-                       root.script.render())
+    return MapFragment(spec.map_id, fmap.get_name(), data_id, datum, css, js, root.script.render(), spec.language)
 
 
 def _language_scripts(datum: str, language: str) -> tuple[str, ...]:
@@ -193,9 +208,8 @@ def _language_scripts(datum: str, language: str) -> tuple[str, ...]:
 
 def in_language(fragment: MapFragment, language: str) -> MapFragment:
     """The same map reading another language's base map and places: its Folium part does not depend on the
-    language, so each edition's maps share one Folium render (about 16 ms a map)."""
-    ours = _language_scripts(fragment.datum, language)
-    return replace(fragment, js=fragment.js[:-len(ours)] + ours)
+    language, so each edition's maps share one Folium render and one Folium script."""
+    return replace(fragment, language=language)
 
 
 def _fix_ids(element: Element, dom_id: str) -> None:

@@ -129,11 +129,12 @@ def render_site(atlas: Atlas, mode: UrlMode, templates: Path = TEMPLATES_DIR,
     for code, lang in langs.items():
         envs[code] = make_environment(templates, code)
         install_translations(envs[code], lang.translations)  # Jinja's newstyle gettext, faster
-    files, assets = _static_assets(atlas, mode, tuple(langs.values()))
-    files.update(data_files(atlas, mode))  # plain names: downloads keep their address
     routes = [route for lang in langs.values() for route in site_routes(atlas, lang)]
     if mode.base_url:
         routes.append(not_found_route(langs["zh"]))
+    map_ids = dict.fromkeys(request.map_id for route in routes for request in route.context.get("maps", ()))
+    files, assets = _static_assets(atlas, mode, tuple(langs.values()), tuple(map_ids))
+    files.update(data_files(atlas, mode))  # plain names: downloads keep their address
     kept = {route.path: reuse(route, assets) for route in routes} if reuse else {}
     fresh = [route for route in routes if kept.get(route.path) is None]
     for route in fresh:  # compiled once here, so forked workers (atlas.render.pool) inherit them
@@ -156,14 +157,18 @@ def render_site(atlas: Atlas, mode: UrlMode, templates: Path = TEMPLATES_DIR,
     return files
 
 
-def _static_assets(atlas: Atlas, mode: UrlMode, langs: tuple[Language, ...] = ()) -> tuple[dict[str, bytes],
-                                                                                         dict[str, str]]:
-    """Static files, content-hashed in published mode; and {static path: name written}."""
+def _static_assets(atlas: Atlas, mode: UrlMode, langs: tuple[Language, ...] = (),
+                   map_ids: tuple[str, ...] = ()) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Static files, content-hashed in published mode; and {static path: name written}. ``map_ids``: the maps the
+    pages show, whose Folium scripts are files too."""
     files = static_files(atlas)
     for lang in langs or (text.CHINESE,):  # one places script for every map of a language, one search index
         files.update(views.places_files(atlas, [datum_of(map_tiles(atlas, mode))], lang))
         if not lang.primary:
             files[search.index_path(lang)] = search.search_index_file(atlas, lang)
+    for map_id in map_ids:  # the same script in every language (maps.in_language)
+        fragment = _fragment(atlas.settings.map, map_id, mode.name == "offline", text.CHINESE.code)
+        files["static/" + fragment.script_path] = fragment.script.encode("utf-8")
     return fingerprint(files) if mode.hashed_assets else (files, {})
 
 
@@ -255,8 +260,7 @@ class _MapAssetTags:
                 "map_stylesheets": macros.stylesheets(
                     [_asset_url(css, depth, mode, assets) for css in _unique(c for f in fragments for c in f.css)]),
                 "map_scripts": macros.scripts(
-                    [_asset_url(js, depth, mode, assets) for js in _unique(j for f in fragments for j in f.js)]),
-                "map_inline_scripts": macros.inline_scripts(fragments)}
+                    [_asset_url(js, depth, mode, assets) for js in _unique(j for f in fragments for j in f.js)])}
         return tags
 
 
@@ -436,9 +440,7 @@ def small_map_html(env: jinja2.Environment, context: dict, map_id: str, view: Ma
             del _STENCILS[next(iter(_STENCILS))]
         stencils = _STENCILS[key] = Stencils(_map_value)
     folder = current.rsplit("/", 2)[0] if current.count("/") > 1 else current  # links are alike from each page in it
-    fragment = view.fragment
-    shape = (fragment.map_id, fragment.datum, fragment.script, view.height, view.legend, view.approximate,
-             len(view.links), folder)
+    shape = (view.fragment, view.height, view.legend, view.approximate, len(view.links), folder)
 
     stencil = stencils.ready(shape)
     if stencil is not None:  # most pages: no functions to make for a first render
