@@ -7,8 +7,9 @@ Prints figures and asserts nothing (the targets from the issue are printed besid
 ``bench.synthetic``'s: the real chains, parks and districts plus N made-up projects. Build times are the
 best of ``--repeat`` renders in CPU seconds of this process (other work on the machine inflates wall
 time), with wall time beside them. "Building all maps adds" = the place index and shared places script of every
-edition, plus each page with a map minus the same page that shows no map and computes none (every page of every
-edition, each the best of 5 renders), plus what the maps' memos cost the first page of each kind. Every part runs
+edition, plus what the routes spend asking for maps, plus each page with a map minus the same page that shows no
+map and computes none (every page of every edition, each the best of 5 renders), plus what the maps' memos cost
+the first page of each kind. Every part runs
 with the garbage collector set as ``render_site`` sets it (``atlas.collector.for_builds``). From the parts it also
 derives (does not time) the wall time the maps add to a build that renders on every core of an idle machine.
 """
@@ -119,6 +120,27 @@ def index_figure(atlas, routes: list, repeat: int = 9) -> float:
     return min(timed(index)[0] for _ in range(repeat))
 
 
+def requests_figure(atlas, repeat: int = 7) -> float:
+    """CPU seconds the routes of every edition spend asking for their maps (``site._map``: a MapRequest per page
+    with a map): every route made as the build makes them, minus the same with ``_map`` making nothing, each the
+    best of ``repeat``, taken in turns. A map's label is formatted in both (under a microsecond a page): not counted.
+    """
+    def routes() -> None:
+        for lang in list(EDITIONS().values()) or [None]:
+            for _route in site.site_routes(atlas, *([lang] if lang else [])):
+                pass
+    asking, nothing = site._map, lambda *args, **options: None
+    with_requests = without = float("inf")
+    for _ in range(repeat):
+        with_requests = min(with_requests, timed(routes)[0])
+        site._map = nothing
+        try:
+            without = min(without, timed(routes)[0])
+        finally:
+            site._map = asking
+    return with_requests - without
+
+
 def clear_map_memos() -> None:
     """Forget every memo the maps keep between pages, but the place indexes themselves: the next pages pay every
     first time (the Folium renders, stencils, asset tags, data-block settings and selections of places)."""
@@ -211,6 +233,7 @@ def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
     small = [route for route in every if PROJECT_PAGE.match(route.path)]
     with collector.for_builds():  # as render_site makes the index and renders the pages
         index_cpu = index_figure(atlas, every)
+        requests = requests_figure(atlas)
         page_small, page_other = in_pages(atlas, mode, every)
         memos, compiling = first_time(atlas, mode, every)
     collector_clock = CollectorClock()
@@ -220,21 +243,22 @@ def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
     with collector_clock:
         cpu_without, wall_without, _ = best(lambda: render_without_maps(atlas, mode), repeat)
     gc_without = collector_clock.seconds / repeat
-    total = index_cpu + page_small + page_other + memos + compiling
+    total = index_cpu + requests + page_small + page_other + memos + compiling
     print(f"build ({mode.name} mode, {len(files)} files, {len(editions)} language edition(s): {', '.join(editions)}):")
     print(f"  building all maps, every edition, in the pages as the build renders them: {total:.2f} s CPU   "
           "(target: under 1 s)")
     print(f"    = place index and shared places script of each edition {index_cpu:.2f} (best of 9)")
+    print(f"    + the routes asking for their maps {requests:.2f} (every route with and without, best of 7)")
     print(f"    + {len(small)} project pages' maps {page_small:.2f} + {len(every) - len(small)} home, chain, park and "
           f"full maps {page_other:.2f} (each page minus the same page without its map, best of 5 renders per page)")
     print(f"    + what the maps' memos cost the first page of each kind {memos:.2f} + compiling the map partials "
           f"{compiling:.2f}")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     workers = cores if sum(name.endswith(".html") for name in files) >= pool.MIN_PAGES else 1  # as pool.render_all
-    wall = index_cpu + max(0.0, memos) + compiling + (page_small + page_other) / workers
+    wall = index_cpu + requests + max(0.0, memos) + compiling + (page_small + page_other) / workers
     print(f"  as wall time of a build on {workers} worker process(es) (an idle machine with {cores} cores), derived "
-          f"from the parts above, not timed: {wall:.2f} s = the place index and scripts (made before the workers "
-          f"start) + the memos and partials (each worker makes its own) + the pages' part / {workers}")
+          f"from the parts above, not timed: {wall:.2f} s = the place index, scripts and routes (made before the "
+          f"workers start) + the memos and partials (each worker makes its own) + the pages' part / {workers}")
     print(f"  whole site with maps {cpu_with:.2f} s CPU ({wall_with:.2f} s wall), without maps (place index and places "
           f"scripts still made) {cpu_without:.2f} s CPU ({wall_without:.2f} s wall), best of {repeat}: difference "
           f"{cpu_with - cpu_without:.2f} s CPU: two 20-second figures, so the difference is mostly noise")

@@ -276,21 +276,18 @@ class PlaceEncoder:
 
     def __init__(self, places: Iterable[dict], labels: dict[str, dict[str, str]]):
         self.places = list(places)  # in the order of the script's rows
-        self.lookups = {column: _distinct(self._column(column)) for column in CODED}
+        self._columns = _columns_of(self.places)
+        self.lookups = {column: _distinct(self._columns[column]) for column in CODED}
         self.labels = labels
         self._codes = {column: {value: i for i, value in enumerate(values)} for column, values in self.lookups.items()}
         self._coded_positions = [(COLUMNS.index(column), codes) for column, codes in self._codes.items()]
         self._keys = list(map(_kind_and_slug, self.places))
         self._settings: dict[tuple, tuple] = {}  # memo of data-block settings (see settings())
 
-    def _column(self, column: str) -> list:
-        """One column of every place (None where a place has no such value: places made by hand in tests)."""
-        return list(map(dict.get, self.places, repeat(column)))
-
     def rows(self, datum: str) -> list[list]:
         """Every place as a list of column values, in ``datum`` coordinates, coded columns as lookup indexes; a
         row stops at its last value. Made column by column: ten thousand places, one loop per column."""
-        columns = [self._column(column) for column in COLUMNS]
+        columns = [self._columns[column] for column in COLUMNS]
         if datum != basemap.WGS84:
             moved = [basemap.to_datum(point, datum) for point in zip(columns[_LAT], columns[_LON])]
             columns[_LAT], columns[_LON] = [lat for lat, _ in moved], [lon for _, lon in moved]
@@ -357,6 +354,16 @@ def _settings_json(href: tuple[tuple[str, str], ...], datum: str, options: MapOp
     settings = {"href": dict(href), "datum": datum, "highlight": list(options.highlight),
                 "labelApproximate": options.label_approximate, "fit": options.fit}
     return _script_safe(json.dumps(settings, **_COMPACT)[:-1])
+
+
+def _columns_of(places: list[dict]) -> dict[str, tuple]:
+    """Every column (COLUMNS) of every place, read in one pass: one C call per place reads its whole row where every
+    place has every column, as ``views.place_data``'s records do; a place made by hand (tests) may lack some: None."""
+    try:
+        columns = list(zip(*map(operator.itemgetter(*COLUMNS), places)))
+    except KeyError:
+        columns = [tuple(map(dict.get, places, repeat(column))) for column in COLUMNS]
+    return dict(zip(COLUMNS, columns or [()] * len(COLUMNS)))
 
 
 def _distinct(values: list) -> list:
