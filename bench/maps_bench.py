@@ -204,7 +204,7 @@ def in_pages(atlas, mode: UrlMode, routes: list, repeat: int = 5,
     return figures[1], figures[0]
 
 
-def first_time(atlas, mode: UrlMode, routes: list, repeat: int = 3) -> tuple[float, float]:
+def first_time(atlas, mode: UrlMode, routes: list, repeat: int = 5) -> tuple[float, float]:
     """What the maps' memos cost the first page of each kind, and compiling the map partials, in CPU seconds.
 
     The memos: every page's context (``site.page_context``: its map views and small maps' HTML) made with the
