@@ -283,7 +283,17 @@ def size_figures(files: dict[str, bytes]) -> None:
           f"{sum(blocks) / 1e6:.1f} MB in all; HTML of every map page {sum_pages(files) / 1e6:.0f} MB")
     print(f"  the other scripts it loads (all but its Folium script shared with every map page): "
           f"{sum(len(files[name]) for name in scripts) / 1e3:.0f} kB "
-          f"({', '.join(Path(name).name for name in scripts)})")
+          f"({', '.join(name.removeprefix('static/') for name in scripts)})")
+
+
+def host_speed(repeat: int = 9) -> float:
+    """CPU seconds of a fixed piece of pure-Python work (best of ``repeat``): a yardstick to compare runs by."""
+    def work() -> None:
+        table: dict[str, int] = {}
+        for i in range(200_000):
+            key = f"place-{i % 5000}"
+            table[key] = table.get(key, 0) + len(key)
+    return min(timed(work)[0] for _ in range(repeat))
 
 
 class CollectorClock:
@@ -384,7 +394,11 @@ def main(argv: list[str] | None = None) -> int:
     placed = len(views.place_index(atlas).records)
     print(f"synthetic atlas: {len(atlas.projects)} projects and {len(atlas.parks)} parks, {placed} of them on the map "
           f"(seed {options.seed})")
+    before = host_speed()
     files = build_figures(atlas, UrlMode("offline"), options.repeat)
+    print(f"  this host's speed: the same fixed work (pure Python, no I/O) took {before * 1000:.0f} ms before the "
+          f"build figures and {host_speed() * 1000:.0f} ms after (best of 9 each); on this kind of shared host it "
+          "drifts by a third from minute to minute, and every figure above with it")
     size_figures(files)
     if options.runs:
         browser_figures(files, options.runs)
