@@ -396,9 +396,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(seed {options.seed})")
     before = host_speed()
     files = build_figures(atlas, UrlMode("offline"), options.repeat)
-    print(f"  this host's speed: the same fixed work (pure Python, no I/O) took {before * 1000:.0f} ms before the "
-          f"build figures and {host_speed() * 1000:.0f} ms after (best of 9 each); on this kind of shared host it "
-          "drifts by a third from minute to minute, and every figure above with it")
+    print(f"  this host's speed: the same small fixed work (pure Python, no I/O) took {before * 1000:.0f} ms before "
+          f"the build figures and {host_speed() * 1000:.0f} ms after (best of 9 each); the figures above move much "
+          "more memory and have moved more than this between runs of the same code")
     size_figures(files)
     if options.runs:
         browser_figures(files, options.runs)
