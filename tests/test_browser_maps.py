@@ -132,6 +132,19 @@ def test_markers_equal_the_entries_shown(offline, content, recorded_page, path):
     assert page.evaluate("() => ATLAS_PLACES.rows.length") == len(expected_places(atlas, atlas.parks, atlas.projects))
 
 
+def test_an_english_popup_takes_its_words_from_the_english_places_script(offline, recorded_page):
+    recorded = recorded_page()
+    page = open_map(recorded, (offline / "en/parks/display-park/index.html").as_uri())
+    click_marker(page, "panel-plant")
+    popup = page.inner_text(".leaflet-popup-content")
+    # the words for coded values come with the language's places script, not with the page
+    assert "Panel plant" in popup and "Status" in popup and "In operation" in popup
+    assert "approximate (district)" in popup and "投产" not in popup and "状态" not in popup
+    assert [url for url in recorded.requests if "/maps/places" in url] == [
+        (offline / "static/maps/places.en.js").as_uri()]
+    assert recorded.errors == [] and recorded.foreign_requests == []
+
+
 @pytest.mark.parametrize("mode", ["offline", "preview", "published"])
 def test_popup_opens_and_its_link_leads_to_the_entry(content, tmp_path, recorded_page, mode):
     out = tmp_path / "site"
