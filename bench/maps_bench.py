@@ -1,7 +1,7 @@
 """Maps at scale: N synthetic projects → full-map page size, time to interactive in headless Chromium,
 and the build time the maps add.
 
-    .venv/bin/python bench/maps_bench.py [--projects 10000] [--seed 20231016] [--repeat 3] [--runs 3]
+    .venv/bin/python bench/maps_bench.py [--projects 10000] [--seed 20231016] [--repeat 3] [--rounds 3] [--runs 3]
 
 Prints figures and asserts nothing (the targets from the issue are printed beside them). The atlas is
 ``bench.synthetic``'s: the real chains, parks and districts plus N made-up projects. Build times are the
@@ -9,7 +9,8 @@ best of ``--repeat`` renders in CPU seconds of this process (other work on the m
 time), with wall time beside them. "Building all maps adds" = the place index and shared places script of every
 edition, plus what the routes spend asking for maps, plus each page with a map minus the same page that shows no
 map and computes none (every page of every edition, each the best of 5 renders), plus what the maps' memos cost
-the first page of each kind. Every part runs
+the first page of each kind; each part is measured in ``--rounds`` rounds spread over the run, and the best
+round of each is taken (this kind of shared host has slow spells of minutes). Every part runs
 with the garbage collector set as ``render_site`` sets it (``atlas.collector.for_builds``). From the parts it also
 derives (does not time) the wall time the maps add to a build that renders on every core of an idle machine.
 """
@@ -51,6 +52,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 MAP_PAGE = "map/index.html"
 PROJECT_PAGE = re.compile(r"^(?:[a-z]{2}/)?projects/[^/]+/index\.html$")  # a small map, in any edition
 PLACES = "static/" + places_path(basemap.WGS84)  # offline mode: no tiles, so WGS-84
+
+
+class Bests(dict):
+    """The best (least) CPU seconds seen of each named measurement, over every round of a run: a figure that is a
+    difference is the best of one side minus the best of the other, never the best of the differences."""
+
+    def __call__(self, key: tuple, seconds: float) -> float:
+        self[key] = min(self.get(key, float("inf")), seconds)
+        return self[key]
 
 
 def timed(function) -> tuple[float, float, object]:
@@ -111,16 +121,19 @@ def edition(route) -> str:
     return getattr(route, "lang", "zh")
 
 
-def index_figure(atlas, routes: list, repeat: int = 9) -> float:
+def index_figure(atlas, routes: list, repeat: int = 9, bests: Bests | None = None) -> float:
     """CPU seconds to make the place index and the shared places script of each edition the routes are in: the
     best of ``repeat`` short runs, as a short run is likely to find a quiet moment on a busy machine."""
     def index() -> None:
         views._PLACES.clear()
         places_scripts(atlas, routes)
-    return min(timed(index)[0] for _ in range(repeat))
+    bests = Bests() if bests is None else bests
+    for _ in range(repeat):
+        bests(("index",), timed(index)[0])
+    return bests["index",]
 
 
-def requests_figure(atlas, repeat: int = 7) -> float:
+def requests_figure(atlas, repeat: int = 7, bests: Bests | None = None) -> float:
     """CPU seconds the routes of every edition spend asking for their maps (``site._map``: a MapRequest per page
     with a map): every route made as the build makes them, minus the same with ``_map`` making nothing, each the
     best of ``repeat``, taken in turns. A map's label is formatted in both (under a microsecond a page): not counted.
@@ -130,15 +143,15 @@ def requests_figure(atlas, repeat: int = 7) -> float:
             for _route in site.site_routes(atlas, *([lang] if lang else [])):
                 pass
     asking, nothing = site._map, lambda *args, **options: None
-    with_requests = without = float("inf")
+    bests = Bests() if bests is None else bests
     for _ in range(repeat):
-        with_requests = min(with_requests, timed(routes)[0])
+        bests(("routes", "with"), timed(routes)[0])
         site._map = nothing
         try:
-            without = min(without, timed(routes)[0])
+            bests(("routes", "without"), timed(routes)[0])
         finally:
             site._map = asking
-    return with_requests - without
+    return bests["routes", "with"] - bests["routes", "without"]
 
 
 def clear_map_memos() -> None:
@@ -164,8 +177,8 @@ def editions_and_environments() -> tuple[dict, dict]:
     return editions, envs
 
 
-def in_pages(atlas, mode: UrlMode, routes: list, repeat: int = 5,
-             chunk: int = pool.CHUNK) -> tuple[float, float]:
+def in_pages(atlas, mode: UrlMode, routes: list, repeat: int = 5, chunk: int = pool.CHUNK,
+             bests: Bests | None = None) -> tuple[float, float]:
     """What the maps add to rendering the pages they are on, as the build renders them (``site.render_site``):
     ``chunk`` pages in build order with their maps, then the same pages with no map computed or shown
     (``no_maps``), ``repeat`` times; each chunk's best with minus its best without. Chunks are short, so that a
@@ -188,23 +201,23 @@ def in_pages(atlas, mode: UrlMode, routes: list, repeat: int = 5,
             envs[route.lang].get_template(route.template).render(context)
         return clock() - start
 
+    bests = Bests() if bests is None else bests
     figures = []
-    for part in (other, small):  # as a build renders them: a chain page's map comes before its projects'
+    for name, part in (("other", other), ("small", small)):  # as a build: a chain page's map before its projects'
         added = 0.0
         for at in range(0, len(part), chunk):
             pages = part[at:at + chunk]
             bare = [(route, replace(route, context={**route.context, "maps": []})) for route in pages]
-            with_maps, without_maps = [], []
             for _ in range(repeat):
-                with_maps.append(render([(route, None) for route in pages]))
+                bests((name, at, "with"), render([(route, None) for route in pages]))
                 with no_maps():
-                    without_maps.append(render(bare))
-            added += min(with_maps) - min(without_maps)
+                    bests((name, at, "without"), render(bare))
+            added += bests[name, at, "with"] - bests[name, at, "without"]
         figures.append(added)
     return figures[1], figures[0]
 
 
-def first_time(atlas, mode: UrlMode, routes: list, repeat: int = 5) -> tuple[float, float]:
+def first_time(atlas, mode: UrlMode, routes: list, repeat: int = 5, bests: Bests | None = None) -> tuple[float, float]:
     """What the maps' memos cost the first page of each kind, and compiling the map partials, in CPU seconds.
 
     The memos: every page's context (``site.page_context``: its map views and small maps' HTML) made with the
@@ -216,26 +229,35 @@ def first_time(atlas, mode: UrlMode, routes: list, repeat: int = 5) -> tuple[flo
     def contexts() -> None:
         for route in routes:
             site.page_context(envs[route.lang], atlas, mode, route, None, editions[route.lang])
-    cold = warm = float("inf")
+    bests = Bests() if bests is None else bests
     for _ in range(repeat):
         clear_map_memos()
-        cold = min(cold, timed(contexts)[0])
-        warm = min(warm, timed(contexts)[0])
+        bests(("memos", "cold"), timed(contexts)[0])
+        bests(("memos", "warm"), timed(contexts)[0])
     env = next(iter(envs.values()))
     sources = [env.loader.get_source(env, name)[0] for name in site.PARTIALS_FROM_CODE]
-    compiling = min(timed(lambda: [env.compile(source) for source in sources])[0] for _ in range(repeat))
-    return cold - warm, compiling
+    for _ in range(repeat):
+        bests(("partials",), timed(lambda: [env.compile(source) for source in sources])[0])
+    return bests["memos", "cold"] - bests["memos", "warm"], bests["partials",]
 
 
-def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
+def build_figures(atlas, mode: UrlMode, repeat: int, rounds: int = 1) -> dict[str, bytes]:
     every = [route for route in site.site_routes(atlas) if route.context.get("maps")]
     editions = sorted({edition(route) for route in every})
     small = [route for route in every if PROJECT_PAGE.match(route.path)]
+    parts, bests = [], Bests()
     with collector.for_builds():  # as render_site makes the index and renders the pages
-        index_cpu = index_figure(atlas, every)
-        requests = requests_figure(atlas)
-        page_small, page_other = in_pages(atlas, mode, every)
-        memos, compiling = first_time(atlas, mode, every)
+        for _ in range(rounds):  # every part once per round: a slow spell of the host spoils one round of each
+            alone, together = Bests(), bests  # this round's figures, and the figures of every round so far
+            parts.append(sum(  # this round's own total, for the reader to see the spread
+                (index_figure(atlas, every, bests=alone), requests_figure(atlas, bests=alone),
+                 *in_pages(atlas, mode, every, bests=alone), *first_time(atlas, mode, every, bests=alone))))
+            for key, seconds in alone.items():
+                together(key, seconds)
+    index_cpu = index_figure(atlas, every, repeat=0, bests=bests)
+    requests = requests_figure(atlas, repeat=0, bests=bests)
+    page_small, page_other = in_pages(atlas, mode, every, repeat=0, bests=bests)
+    memos, compiling = first_time(atlas, mode, every, repeat=0, bests=bests)
     collector_clock = CollectorClock()
     with collector_clock:
         cpu_with, wall_with, files = best(lambda: render_fresh(atlas, mode), repeat)
@@ -247,12 +269,16 @@ def build_figures(atlas, mode: UrlMode, repeat: int) -> dict[str, bytes]:
     print(f"build ({mode.name} mode, {len(files)} files, {len(editions)} language edition(s): {', '.join(editions)}):")
     print(f"  building all maps, every edition, in the pages as the build renders them: {total:.2f} s CPU   "
           "(target: under 1 s)")
-    print(f"    = place index and shared places script of each edition {index_cpu:.2f} (best of 9)")
-    print(f"    + the routes asking for their maps {requests:.2f} (every route with and without, best of 7)")
+    print(f"    = place index and shared places script of each edition {index_cpu:.2f} (best of 9 a round)")
+    print(f"    + the routes asking for their maps {requests:.2f} (every route with and without, best of 7 a round)")
     print(f"    + {len(small)} project pages' maps {page_small:.2f} + {len(every) - len(small)} home, chain, park and "
-          f"full maps {page_other:.2f} (each page minus the same page without its map, best of 5 renders per page)")
+          f"full maps {page_other:.2f} (each page minus the same page without its map, best of 5 renders a page "
+          "a round)")
     print(f"    + what the maps' memos cost the first page of each kind {memos:.2f} + compiling the map partials "
           f"{compiling:.2f}")
+    if rounds > 1:
+        print(f"    each part the best of {rounds} rounds, a minute or more apart (a slow spell of the host spoils one "
+              f"round, not every one); each round's own total: {', '.join(f'{total:.2f}' for total in parts)} s")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     workers = cores if sum(name.endswith(".html") for name in files) >= pool.MIN_PAGES else 1  # as pool.render_all
     wall = index_cpu + requests + max(0.0, memos) + compiling + (page_small + page_other) / workers
@@ -388,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--seed", type=int, default=SEED)
     args.add_argument("--repeat", type=int, default=3, help="renders per build figure (the best is printed)")
     args.add_argument("--runs", type=int, default=3, help="page loads in Chromium (the median is printed); 0 skips")
+    args.add_argument("--rounds", type=int, default=3,
+                      help="rounds of the maps' parts, spread over the run (the best of each part is printed)")
     options = args.parse_args(argv)
 
     atlas = synthetic_atlas(options.projects, options.seed)
@@ -395,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"synthetic atlas: {len(atlas.projects)} projects and {len(atlas.parks)} parks, {placed} of them on the map "
           f"(seed {options.seed})")
     before = host_speed()
-    files = build_figures(atlas, UrlMode("offline"), options.repeat)
+    files = build_figures(atlas, UrlMode("offline"), options.repeat, options.rounds)
     print(f"  this host's speed: the same small fixed work (pure Python, no I/O) took {before * 1000:.0f} ms before "
           f"the build figures and {host_speed() * 1000:.0f} ms after (best of 9 each); the figures above move much "
           "more memory and have moved more than this between runs of the same code")
