@@ -62,6 +62,10 @@ class Bests(dict):
         self[key] = min(self.get(key, float("inf")), seconds)
         return self[key]
 
+    def merge(self, other: Bests) -> None:
+        for key, seconds in other.items():
+            self(key, seconds)
+
 
 def timed(function) -> tuple[float, float, object]:
     """(CPU seconds, wall seconds, result) of one call."""
@@ -207,7 +211,7 @@ def in_pages(atlas, mode: UrlMode, routes: list, repeat: int = 5, chunk: int = p
         added = 0.0
         for at in range(0, len(part), chunk):
             pages = part[at:at + chunk]
-            bare = [(route, replace(route, context={**route.context, "maps": []})) for route in pages]
+            bare = [(route, replace(route, context={**route.context, "maps": []})) for route in pages] if repeat else []
             for _ in range(repeat):
                 bests((name, at, "with"), render([(route, None) for route in pages]))
                 with no_maps():
@@ -248,12 +252,12 @@ def build_figures(atlas, mode: UrlMode, repeat: int, rounds: int = 1) -> dict[st
     parts, bests = [], Bests()
     with collector.for_builds():  # as render_site makes the index and renders the pages
         for _ in range(rounds):  # every part once per round: a slow spell of the host spoils one round of each
-            alone, together = Bests(), bests  # this round's figures, and the figures of every round so far
+            this_round = Bests()
             parts.append(sum(  # this round's own total, for the reader to see the spread
-                (index_figure(atlas, every, bests=alone), requests_figure(atlas, bests=alone),
-                 *in_pages(atlas, mode, every, bests=alone), *first_time(atlas, mode, every, bests=alone))))
-            for key, seconds in alone.items():
-                together(key, seconds)
+                (index_figure(atlas, every, bests=this_round), requests_figure(atlas, bests=this_round),
+                 *in_pages(atlas, mode, every, bests=this_round), *first_time(atlas, mode, every, bests=this_round))))
+            bests.merge(this_round)
+    # the figures of every round together (repeat=0: read from the bests, measure nothing more)
     index_cpu = index_figure(atlas, every, repeat=0, bests=bests)
     requests = requests_figure(atlas, repeat=0, bests=bests)
     page_small, page_other = in_pages(atlas, mode, every, repeat=0, bests=bests)
