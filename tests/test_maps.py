@@ -119,9 +119,9 @@ def test_places_carry_their_drawing_and_say_their_precision(mini_content, write_
     assert records[("projects", "area-project")]["radius_m"] == 800
     district = records[("projects", "photo-caption")]
     assert district["draw"] == "district" and district["district"] == "黄岛区"
-    assert "区（市）级，大致位置" in district["facts_text"]
+    assert district["list_note"].endswith(" · 位置：黄岛区 · 区（市）级，大致位置")
     via_park = records[("projects", "panel-plant")]
-    assert via_park["via"] == "测试显示产业园" and "按所在园区" in via_park["facts_text"]
+    assert via_park["via"] == "测试显示产业园" and "按所在园区 测试显示产业园" in via_park["list_note"]
     assert ("projects", "fund") not in records  # no location at all
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -88,13 +89,19 @@ def _place_words(atlas: Atlas, lang: Language) -> dict:
     districts' names (thousands of places share them; made once per place index)."""
     _ = lang.gettext
     kinds = {"projects": _("项目"), "parks": _("园区")}
+    kinds_note = {kind: _("（%(kind)s）", kind=label) for kind, label in kinds.items()}
+    colon = "：" if lang.primary else ": "
+    status_fact, investment_fact = _("状态"), _("投资")  # not inside f-strings: the message extractor misses those
     return {
         "precision": {key: _(labels[0]) for key, labels in PRECISIONS.items()},
         "status": {key: status_label(key, lang) for key in STATUSES},
-        "kind_note": {kind: _("（%(kind)s）", kind=label) for kind, label in kinds.items()},
-        "kind": kinds, "status_fact": _("状态"), "investment_fact": _("投资"), "projects_fact": _("项目"),
+        "kind_note": kinds_note, "kind": kinds, "projects_fact": _("项目"),
         "location_fact": _("位置"), "unknown_chain": _("未说明"), "list_separator": "、" if lang.primary else ", ",
-        "colon": "：" if lang.primary else ": ",
+        "colon": colon,
+        # a project's list line up to its amount, by status; the end of a line, by where (filled by place_data)
+        "status_facts": {key: f"{kinds_note['projects']} · {status_fact}{colon}{status_label(key, lang)} · "
+                              f"{investment_fact}{colon}" for key in STATUSES},
+        "location_facts": {},
         "chain_name": {chain.slug: plain(lang, chain, "name") for chain in atlas.chains},
         "chain_group": {chain.slug: chain.group for chain in atlas.chains},
         "park_name": {park.slug: plain(lang, park, "name") for park in atlas.parks},
@@ -110,7 +117,6 @@ def place_data(atlas: Atlas, kind: str, entry: Park | Project, lang: Language, w
     if placement is None:
         return None
     precision = words["precision"][placement.precision]
-    colon = words["colon"]
     investment = count = None
     if kind == "projects":
         chain = entry.chain
@@ -119,8 +125,7 @@ def place_data(atlas: Atlas, kind: str, entry: Park | Project, lang: Language, w
         chains = words["chain_name"][chain] if chain else words["unknown_chain"]
         investment = yi(entry.investment_yi, entry.investment_min_yi, lang)
         status = entry.status
-        facts = [f"{words['status_fact']}{colon}{words['status'][status]}",
-                 f"{words['investment_fact']}{colon}{investment}"]
+        facts = words["status_facts"][status] + investment
         stage = STAGES[status]
     else:
         groups = {words["chain_group"][c] for c in entry.chains}
@@ -128,16 +133,15 @@ def place_data(atlas: Atlas, kind: str, entry: Park | Project, lang: Language, w
         layer = "parks"
         chains = words["list_separator"].join(words["chain_name"][c] for c in entry.chains) or words["unknown_chain"]
         count = len(atlas.projects_of_park.get(entry.slug, ()))
-        facts = [f"{words['projects_fact']}{colon}{lang.gettext('%(count)s 个', count=count)}"]
+        facts = f"{words['kind_note']['parks']} · {words['projects_fact']}{words['colon']}" + lang.gettext(
+            "%(count)s 个", count=count)
         stage = status = None
     via = words["park_name"][placement.via_park] if placement.via_park else None
     district = words["district"][placement.district] if placement.district else placement.district
-    where = district or ""
-    if via:
-        where = lang.gettext("%(where)s（按所在园区 %(park)s）", where=where, park=via)
-    facts.append(f"{words['location_fact']}{colon}{where} · {precision}" if where
-                 else f"{words['location_fact']}{colon}{precision}")
-    facts_text = " · ".join(facts)
+    where = (placement.precision, district, via)
+    location = words["location_facts"].get(where)
+    if location is None:  # a few places in a district share it: made once
+        location = words["location_facts"][where] = _location_fact(district, via, precision, lang, words)
     return {
         "kind": kind, "slug": entry.slug, "name": plain(lang, entry, "name"), "kind_label": words["kind"][kind],
         "name_html": localized(lang, entry, "name"),  # as a page's text shows it (markup: marked untranslated)
@@ -148,10 +152,18 @@ def place_data(atlas: Atlas, kind: str, entry: Park | Project, lang: Language, w
         "precision_label": precision, "draw": drawing_rule(placement.precision, placement.radius_m),
         "investment": investment, "count": count, "district": district, "via": via,
         "chains": None if kind == "projects" else chains,
-        "facts_text": facts_text,
-        # its line in a map's list after the linked name (built once, not on every page that lists it)
-        "list_note": words["kind_note"][kind] + " · " + facts_text,
+        # its line in a map's list after the linked name: "(project) · Status: … · Investment: … · Location: …"
+        "list_note": facts + location,
     }
+
+
+def _location_fact(district: str | None, via: str | None, precision: str, lang: Language, words: dict) -> str:
+    """The end of a place's list line: " · Location: <district> · <precision>" (and the park it is placed by)."""
+    where = district or ""
+    if via:
+        where = lang.gettext("%(where)s（按所在园区 %(park)s）", where=where, park=via)
+    return f" · {words['location_fact']}{words['colon']}{where} · {precision}" if where else \
+        f" · {words['location_fact']}{words['colon']}{precision}"
 
 
 @dataclass(frozen=True)
@@ -230,7 +242,7 @@ def places_files(atlas: Atlas, datums, lang: Language = CHINESE) -> dict[str, by
     return {"static/" + places_path(datum, lang.code): encoder.script(datum) for datum in dict.fromkeys(datums)}
 
 
-def map_legend(places: list[dict], lang: Language = CHINESE) -> tuple[tuple[str, str], ...]:
+def map_legend(places: Sequence[dict], lang: Language = CHINESE) -> tuple[tuple[str, str], ...]:
     """The legend keys a map needs, (css key, words): only what its places show, in a fixed order."""
     if len(places) == 1:  # a project page's map: no sets to make
         place = places[0]
