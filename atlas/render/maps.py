@@ -17,7 +17,7 @@ import json
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import repeat
 
@@ -309,7 +309,8 @@ class PlaceEncoder:
         text = _script_safe(json.dumps(data, **_COMPACT)).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         return f"window.{PLACES_GLOBAL} = {text};\n".encode()
 
-    def payload(self, places: list[dict], datum: str, href: dict[str, str], options: MapOptions = MapOptions()) -> str:
+    def payload(self, places: Sequence[dict], datum: str, href: dict[str, str],
+                options: MapOptions = MapOptions()) -> str:
         """One map's data block, a JSON text safe inside ``<script type="application/json">``: the places it
         shows (``"all"``, or slugs by kind, in order) and its settings. The words for coded values are the
         language's, in the places script.

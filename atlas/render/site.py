@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -322,7 +322,7 @@ def search_words(lang: Language) -> dict[str, str]:
             "other_lang": "en" if lang.primary else "zh-CN"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: every project page makes one, and a frozen __init__ costs three times as much
 class MapRequest:
     """A map a page asks for: which entries, before URLs (which depend on the output mode) exist."""
 
@@ -341,12 +341,13 @@ class MapView:
     fragment: MapFragment
     label: str  # aria-label
     height: str  # css class: map | map-small | map-full
-    places: list[dict]  # in the order of the data block (the text alternative keeps it)
-    links: list[tuple[str, dict]]  # (page URL, place) for the text alternative in the HTML, else empty
-    unmapped: list[tuple[str, dict]]  # (page URL, {kind, slug, name_html}) of entries with no known location
+    # sequences: a project page's map has tuples (one allocation less each, on thousands of pages)
+    places: Sequence[dict]  # in the order of the data block (the text alternative keeps it)
+    links: Sequence[tuple[str, dict]]  # (page URL, place) for the text alternative in the HTML, else empty
+    unmapped: Sequence[tuple[str, dict]]  # (page URL, {kind, slug, name_html}) of entries with no known location
     data: str  # the JSON data block (see atlas.render.maps.map_payload)
-    layers: list[Toggle]
-    statuses: list[Toggle]
+    layers: Sequence[Toggle]
+    statuses: Sequence[Toggle]
     table: bool
     text_in_html: bool  # the text alternative is in the HTML (else atlas-map.js builds it from the data)
     legend: tuple[tuple[str, str], ...]  # (css key, words) for what the map shows
@@ -370,11 +371,11 @@ def map_view(atlas: Atlas, request: MapRequest, current: str, mode: UrlMode, lan
     if len(request.projects) == 1 and not request.parks and not request.table:  # a project page's map
         place = index.records.get(("projects", request.projects[0].slug))
         if place is not None:
-            legend = views.map_legend([place], lang)
-            return MapView(fragment, request.label, request.height, [place],
-                           [(href["projects"].replace("@", place["slug"]), place)], [],
-                           index.encoder.payload([place], fragment.datum, href, options), [], [], False, True, legend,
-                           place["draw"] == "district")
+            one = (place,)
+            return MapView(fragment, request.label, request.height, one,
+                           ((href["projects"].replace("@", place["slug"]), place),), (),
+                           index.encoder.payload(one, fragment.datum, href, options), (), (), False, True,
+                           views.map_legend(one, lang), place["draw"] == "district")
     chosen = index.selection(request.parks, request.projects)
     places = chosen.places
     text_in_html = len(places) <= TEXT_IN_HTML_LIMIT
