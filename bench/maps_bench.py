@@ -74,11 +74,6 @@ def timed(function) -> tuple[float, float, object]:
     return time.process_time() - cpu, time.perf_counter() - wall, result
 
 
-def best(function, repeat: int) -> tuple[float, float, object]:
-    runs = [timed(function) for _ in range(repeat)]
-    return min(r[0] for r in runs), min(r[1] for r in runs), runs[-1][2]
-
-
 @contextlib.contextmanager
 def no_maps():
     """Pages as the build renders them, from the same templates, but no map is computed or shown: the routes ask
@@ -263,13 +258,16 @@ def build_figures(atlas, mode: UrlMode, repeat: int, rounds: int = 1) -> dict[st
     requests = requests_figure(atlas, repeat=0, bests=bests)
     page_small, page_other = in_pages(atlas, mode, every, repeat=0, bests=bests)
     memos, compiling = first_time(atlas, mode, every, repeat=0, bests=bests)
-    collector_clock = CollectorClock()
-    with collector_clock:
-        cpu_with, wall_with, files = best(lambda: render_fresh(atlas, mode), repeat)
-    gc_with = collector_clock.seconds / repeat
-    with collector_clock:
-        cpu_without, wall_without, _ = best(lambda: render_without_maps(atlas, mode), repeat)
-    gc_without = collector_clock.seconds / repeat
+    # in turns, so that a slow spell of the host spoils one of each rather than every run of one side
+    clock_with, clock_without, runs_with, runs_without = CollectorClock(), CollectorClock(), [], []
+    for _ in range(repeat):
+        with clock_with:
+            runs_with.append(timed(lambda: render_fresh(atlas, mode)))
+        with clock_without:
+            runs_without.append(timed(lambda: render_without_maps(atlas, mode)))
+    (cpu_with, wall_with), files = [min(run[i] for run in runs_with) for i in (0, 1)], runs_with[-1][2]
+    cpu_without, wall_without = [min(run[i] for run in runs_without) for i in (0, 1)]
+    gc_with, gc_without = clock_with.seconds / repeat, clock_without.seconds / repeat
     total = index_cpu + requests + page_small + page_other + memos + compiling
     print(f"build ({mode.name} mode, {len(files)} files, {len(editions)} language edition(s): {', '.join(editions)}):")
     print(f"  building all maps, every edition, in the pages as the build renders them: {total:.2f} s CPU   "
@@ -291,8 +289,8 @@ def build_figures(atlas, mode: UrlMode, repeat: int, rounds: int = 1) -> dict[st
           f"from the parts above, not timed: {wall:.2f} s = the place index, scripts and routes (made before the "
           f"workers start) + the memos and partials (each worker makes its own) + the pages' part / {workers}")
     print(f"  whole site with maps {cpu_with:.2f} s CPU ({wall_with:.2f} s wall), without maps (place index and places "
-          f"scripts still made) {cpu_without:.2f} s CPU ({wall_without:.2f} s wall), best of {repeat}: difference "
-          f"{cpu_with - cpu_without:.2f} s CPU: two 20-second figures, so the difference is mostly noise")
+          f"scripts still made) {cpu_without:.2f} s CPU ({wall_without:.2f} s wall), best of {repeat} taken in turns: "
+          f"difference {cpu_with - cpu_without:.2f} s CPU: two 20-second figures, so the difference is mostly noise")
     print(f"  the garbage collector's part (atlas.collector.for_builds), mean of {repeat}: with maps "
           f"{gc_with:.2f} s, without {gc_without:.2f} s")
     return files
@@ -328,10 +326,12 @@ def host_speed(repeat: int = 9) -> float:
 
 
 class CollectorClock:
-    """Wall seconds the cyclic garbage collector ran (``gc.callbacks``) while the ``with`` block ran."""
+    """Wall seconds the cyclic garbage collector ran (``gc.callbacks``) while its ``with`` blocks ran."""
+
+    def __init__(self) -> None:
+        self.seconds, self._started = 0.0, 0.0  # summed over every use
 
     def __enter__(self) -> CollectorClock:
-        self.seconds, self._started = 0.0, 0.0
         gc.callbacks.append(self._tick)
         return self
 
