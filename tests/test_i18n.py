@@ -181,6 +181,17 @@ def test_english_pages_have_no_chinese_outside_marked_elements(mini_files, mode)
     assert {path: words for path, words in found.items() if words} == {}
 
 
+def test_english_sentences_put_together_from_several_messages_are_spaced(mini_files):
+    """Chinese sentences follow one another with no space; English ones need one, which each message but the last
+    carries at its end (a map's note is made of up to three)."""
+    joined = re.compile(r"[a-z)]\.[A-Z]")
+    found = {path: joined.findall(re.sub(r"<[^>]*>", " ", html)) for path, html in pages(mini_files["preview"]).items()
+             if path.startswith("en/")}
+    assert {path: runs for path, runs in found.items() if runs} == {}
+    assert "not at an exact address. The list below the map" in pages(mini_files["preview"])[
+        "en/projects/photo-caption/index.html"]
+
+
 def test_chinese_pages_keep_their_words(mini_files):
     html = pages(mini_files["preview"])
     assert "跳到正文" in html["index.html"] and "Skip to content" in html["en/index.html"]
