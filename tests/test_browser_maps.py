@@ -328,3 +328,42 @@ def test_full_map_fits_a_phone(offline, recorded_page):
     page = open_map(recorded, (offline / "map/index.html").as_uri())
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
     assert page.is_visible("[data-map-controls]")
+
+
+ENTRY = "AtlasMaps.registry[document.querySelector('.atlas-map').id]"
+LABELS = """() => [...document.querySelectorAll('.district-label span')].map(span => {
+    const box = span.getBoundingClientRect();
+    return {name: span.textContent, shown: getComputedStyle(span).visibility === 'visible',
+            left: box.left, right: box.right, top: box.top, bottom: box.bottom}; })"""
+
+
+def overlapping(labels: list[dict]) -> list[tuple[str, str]]:
+    shown = [label for label in labels if label["shown"]]
+    return [(a["name"], b["name"]) for i, a in enumerate(shown) for b in shown[i + 1:]
+            if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]]
+
+
+def test_district_names_never_run_into_one_another(offline, recorded_page):
+    recorded = recorded_page()
+    page = open_map(recorded, (offline / "en/index.html").as_uri())
+    page.wait_for_function("() => document.querySelectorAll('.district-label span').length === 10")
+    assert overlapping(page.evaluate(LABELS)) == []
+
+    def at(zoom: int, center=(36.25, 120.2)) -> dict[str, dict]:
+        page.evaluate(f"() => {ENTRY}.map.setView([{center[0]}, {center[1]}], {zoom}, {{animate: false}})")
+        return {label["name"]: label for label in page.evaluate(LABELS)}
+    # the whole city, as the overview opens: the urban districts' English names crowd
+    labels = at(9)
+    assert overlapping(list(labels.values())) == []
+    assert 5 <= sum(label["shown"] for label in labels.values()) < 10  # most are named; a crowded one waits
+    assert labels["Laoshan District"]["shown"] and not labels["Licang District"]["shown"]
+    # zoomed in on the urban districts, there is room again
+    labels = at(11, (36.15, 120.42))
+    assert labels["Licang District"]["shown"] and labels["Laoshan District"]["shown"]
+    assert overlapping(list(labels.values())) == []
+    # a highlighted district (a map's payload names it in Chinese) keeps its name, and its neighbour waits
+    page.evaluate(f"() => {{ {ENTRY}.highlight = ['李沧区']; }}")
+    labels = at(9)
+    assert labels["Licang District"]["shown"] and not labels["Laoshan District"]["shown"]
+    assert overlapping(list(labels.values())) == []
+    assert recorded.errors == [] and recorded.foreign_requests == []

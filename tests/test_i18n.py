@@ -372,8 +372,8 @@ def test_the_english_base_map_names_districts_in_english(mini_files):
         return found
     english = script(r"static/geo/qingdao-geo\.en(\.[0-9a-f]+)?\.js")
     chinese = script(r"static/geo/qingdao-geo(\.[0-9a-f]+)?\.js")
-    assert '"Laoshan District":' in english and "District boundaries and coastline" in english
-    assert '"崂山区":' in chinese and "区界、海岸线" in chinese
+    assert '"崂山区":{"text":"Laoshan District",' in english and "District boundaries and coastline" in english
+    assert '"崂山区":{"text":"崂山区",' in chinese and "区界、海岸线" in chinese
     assert "qingdao-geo.en" in pages(files)["en/map/index.html"]
     assert "qingdao-geo.en" not in pages(files)["map/index.html"]
 

@@ -246,7 +246,7 @@ def test_amap_tiles_move_every_point_and_outline_to_gcj02(mini_content):
     assert "https://webrd0{s}.is.autonavi.com/appmaptile?" in html and "amap.com" in html and "AutoNavi" in html
     gcj = json.loads(files["static/geo/qingdao-geo.gcj02.js"].decode().removeprefix("window.ATLAS_GEO = ")[:-2])
     wgs = json.loads(files["static/geo/qingdao-geo.js"].decode().removeprefix("window.ATLAS_GEO = ")[:-2])
-    assert gcj["labels"]["黄岛区"] == list(basemap.to_datum(tuple(wgs["labels"]["黄岛区"]), basemap.GCJ02))
+    assert gcj["labels"]["黄岛区"]["at"] == list(basemap.to_datum(tuple(wgs["labels"]["黄岛区"]["at"]), basemap.GCJ02))
     assert gcj["coastline"] != wgs["coastline"] and gcj["districts"] != wgs["districts"]
     # the offline bundle has no tiles, so it stays in WGS-84
     offline = build(mini_content, None, mode="offline").files

@@ -62,7 +62,7 @@ def districts_in(geo: Geo, datum: str) -> dict:
     return convert_collection(geo.districts_geojson, datum) if datum != WGS84 else geo.districts_geojson
 
 
-def geo_script(districts: dict, coastline: dict | None, labels: dict[str, tuple[float, float]],
+def geo_script(districts: dict, coastline: dict | None, labels: dict[str, dict],
                credit: str = CREDIT % {"link": CREDIT_LINK}) -> str:
     """The base-map data as a script that sets ``window.ATLAS_GEO``."""
     payload = {"districts": districts, "coastline": coastline, "labels": labels, "credit": credit}
@@ -81,7 +81,9 @@ def geo_files(geo: Geo, datums: Iterable[str] = (WGS84,),
             coastline = convert_collection(coastline, datum)
         districts = districts_in(geo, datum)
         for lang in langs if langs is not None else languages():
-            labels = {lang.gettext(name): to_datum(district.point, datum) for name, district in geo.districts.items()}
+            # keyed like the outlines, by the Chinese name (what a map's highlight names); the text is the language's
+            labels = {name: {"text": lang.gettext(name), "at": to_datum(district.point, datum)}
+                      for name, district in geo.districts.items()}
             script = geo_script(districts, coastline, labels, lang.gettext(CREDIT, link=CREDIT_LINK))
             files["static/" + script_path(datum, lang.code)] = script.encode("utf-8")
     return files

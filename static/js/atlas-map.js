@@ -18,6 +18,7 @@
   };
   var SEA = "#8fb8d8", LAND = "#fbf8ef", COAST = "#2f6f9f";
   var WATER_LINES = [[30, 0.16], [12, 0.35]];  // [width px, opacity], widest first
+  var LABEL_GAP = 4;  // px kept between two district names
   var ROWS_PER_CHUNK = 20;  // text alternative rows built between checks of the idle deadline
   var registry = {};
   var parsed = {};
@@ -210,12 +211,16 @@
     if (geo.coastline) {
       layers.push(L.geoJSON(geo.coastline, L.extend({ style: { color: COAST, weight: 1.2 } }, base)));
     }
-    Object.keys(geo.labels || {}).forEach(function (name) {
-      layers.push(L.marker(geo.labels[name], {
+    var names = Object.keys(geo.labels || {}).map(function (name) {  // name: the district's Chinese name
+      var label = L.marker(geo.labels[name].at, {
         interactive: false, keyboard: false, pane: "atlas-labels",
-        icon: L.divIcon({ className: "district-label", html: text("span", name), iconSize: null })
-      }));
+        icon: L.divIcon({ className: "district-label", html: text("span", geo.labels[name].text), iconSize: null })
+      });
+      label.atlasName = name;
+      layers.push(label);
+      return label;
     });
+    map.on("zoomend", function () { declutter(entry, names); });
     // Drawn once the places have set the view (places() calls this after fitting): projecting the outlines
     // for the first view and again for the fitted one would cost twice.
     entry.showBase = function () {
@@ -223,8 +228,30 @@
       entry.baseShown = true;
       layers.forEach(function (layer) { layer.addTo(map); });
       entry.highlight.forEach(function (name) { if (entry.districts[name]) { entry.districts[name].bringToFront(); } });
+      declutter(entry, names);
     };
     setTimeout(entry.showBase, 0);  // a map without places still gets its base map
+  }
+
+  /* District names that would run into one another at this zoom are hidden until there is room: the highlighted
+     districts' names first, then the others in the base map's order (at the whole city's zoom the urban districts'
+     names overlap). The names are drawn for orientation only; the page's text says every district it means. */
+  function declutter(entry, labels) {
+    if (!entry.baseShown) { return; }
+    var highlighted = function (label) { return entry.highlight.indexOf(label.atlasName) >= 0 ? 0 : 1; };
+    var kept = [];
+    labels.slice().sort(function (a, b) { return highlighted(a) - highlighted(b); }).forEach(function (label) {
+      var span = label.getElement() && label.getElement().firstChild;
+      if (!span) { return; }
+      span.style.visibility = "";
+      var box = span.getBoundingClientRect();
+      if (!box.width) { return; }  // the map is not laid out (hidden): nothing to compare
+      var clash = kept.some(function (other) {
+        return box.left < other.right + LABEL_GAP && other.left < box.right + LABEL_GAP &&
+               box.top < other.bottom && other.top < box.bottom;
+      });
+      if (clash) { span.style.visibility = "hidden"; } else { kept.push(box); }
+    });
   }
 
   /* Punctuation of the page's language (labels.text from atlas/render/views.py::map_labels): "（" or " (". */
