@@ -367,3 +367,17 @@ def test_district_names_never_run_into_one_another(offline, recorded_page):
     assert labels["Licang District"]["shown"] and not labels["Laoshan District"]["shown"]
     assert overlapping(list(labels.values())) == []
     assert recorded.errors == [] and recorded.foreign_requests == []
+
+
+def test_an_english_map_highlights_the_districts_of_its_approximate_places(offline, recorded_page):
+    """The English places script names districts in English; outlines and highlights are keyed by the Chinese name."""
+    recorded = recorded_page()
+    lit = f"() => Object.keys({ENTRY}.districts).filter(k => {ENTRY}.districts[k].options.fillColor === '#fde68a')"
+    seen = {}
+    for path in ("chains/display/index.html", "en/chains/display/index.html"):
+        page = open_map(recorded, (offline / path).as_uri())
+        seen[path] = (sorted(page.evaluate(lit)), sorted(page.evaluate(f"() => {ENTRY}.highlight")),
+                      page.evaluate(f"() => {ENTRY}.map.getZoom()"))
+    assert seen["chains/display/index.html"][0]  # the chain has places known only to their district
+    assert seen["en/chains/display/index.html"] == seen["chains/display/index.html"]
+    assert recorded.errors == [] and recorded.foreign_requests == []

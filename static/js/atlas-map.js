@@ -170,6 +170,15 @@
     });
   }
 
+  /* A place's district as the outlines, the district names and a map's highlight key it: the Chinese name. The
+     places script of another language gives the district in that language; the geo script pairs the two. */
+  function districtKey(name) {
+    var labels = (window.ATLAS_GEO && window.ATLAS_GEO.labels) || {};
+    if (!name || labels[name]) { return name; }
+    for (var key in labels) { if (labels[key].text === name) { return key; } }
+    return name;
+  }
+
   function highlight(entry, name, lit) {
     var layer = entry.districts[name];
     if (!layer) { return; }
@@ -220,7 +229,8 @@
       layers.push(label);
       return label;
     });
-    map.on("zoomend", function () { declutter(entry, names); });
+    entry.declutter = function () { declutter(entry, names); };  // again once the places have highlighted theirs
+    map.on("zoomend resize", entry.declutter);
     // Drawn once the places have set the view (places() calls this after fitting): projecting the outlines
     // for the first view and again for the fitted one would cost twice.
     entry.showBase = function () {
@@ -327,7 +337,7 @@
       } else {
         extend(place.lat, place.lon);
       }
-      if (place.draw === "district") { districts[place.district] = true; }  // the point stands for the whole district
+      if (place.draw === "district") { districts[districtKey(place.district)] = true; }  // the point stands for the whole district
     });
     entry.highlight.forEach(function (name) { districts[name] = true; });
     var bounds = L.latLngBounds([]);
@@ -359,9 +369,10 @@
     if (place.draw === "district" && payload.labelApproximate) {
       marker.atlasLabel = labels.text.approximate;
       showLabel(marker, true);
-      if (entry.highlight.indexOf(place.district) === -1) {
-        entry.highlight.push(place.district);
-        highlight(entry, place.district, true);
+      var district = districtKey(place.district);
+      if (entry.highlight.indexOf(district) === -1) {
+        entry.highlight.push(district);
+        highlight(entry, district, true);
       }
     }
     if (place.draw === "circle") {
@@ -413,7 +424,7 @@
     });
     layer.on("popupopen popupclose", function (event) {
       var place = event.layer && event.layer.atlasPlace;
-      if (place && place.draw === "district") { highlight(entry, place.district, event.type === "popupopen"); }
+      if (place && place.draw === "district") { highlight(entry, districtKey(place.district), event.type === "popupopen"); }
     });
     entry.layer = layer;
     entry.circles = L.featureGroup();
@@ -466,6 +477,7 @@
     entry.readyAt = window.performance ? performance.now() : 0;
     if (entry.onReady) { entry.onReady(); }
     entry.map.getContainer().setAttribute("data-ready", "true");
+    if (entry.declutter) { entry.declutter(); }
     if (entry.fillText) { entry.fillText(); }
   }
 
