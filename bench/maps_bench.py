@@ -260,12 +260,16 @@ def build_figures(atlas, mode: UrlMode, repeat: int, rounds: int = 1) -> dict[st
     memos, compiling = first_time(atlas, mode, every, repeat=0, bests=bests)
     # in turns, so that a slow spell of the host spoils one of each rather than every run of one side
     clock_with, clock_without, runs_with, runs_without = CollectorClock(), CollectorClock(), [], []
-    for _ in range(repeat):
+    for _ in range(repeat):  # one site's files kept at a time, and each side starts with the other's garbage gone
+        files = None
+        gc.collect()
         with clock_with:
-            runs_with.append(timed(lambda: render_fresh(atlas, mode)))
+            *seconds, files = timed(lambda: render_fresh(atlas, mode))
+        runs_with.append(seconds)
+        gc.collect()
         with clock_without:
-            runs_without.append(timed(lambda: render_without_maps(atlas, mode)))
-    (cpu_with, wall_with), files = [min(run[i] for run in runs_with) for i in (0, 1)], runs_with[-1][2]
+            runs_without.append(timed(lambda: render_without_maps(atlas, mode))[:2])
+    cpu_with, wall_with = [min(run[i] for run in runs_with) for i in (0, 1)]
     cpu_without, wall_without = [min(run[i] for run in runs_without) for i in (0, 1)]
     gc_with, gc_without = clock_with.seconds / repeat, clock_without.seconds / repeat
     total = index_cpu + requests + page_small + page_other + memos + compiling
@@ -290,7 +294,8 @@ def build_figures(atlas, mode: UrlMode, repeat: int, rounds: int = 1) -> dict[st
           f"workers start) + the memos and partials (each worker makes its own) + the pages' part / {workers}")
     print(f"  whole site with maps {cpu_with:.2f} s CPU ({wall_with:.2f} s wall), without maps (place index and places "
           f"scripts still made) {cpu_without:.2f} s CPU ({wall_without:.2f} s wall), best of {repeat} taken in turns: "
-          f"difference {cpu_with - cpu_without:.2f} s CPU: two 20-second figures, so the difference is mostly noise")
+          f"difference {cpu_with - cpu_without:.2f} s CPU: two {cpu_without:.0f}-second figures, so the difference is "
+          "mostly noise")
     print(f"  the garbage collector's part (atlas.collector.for_builds), mean of {repeat}: with maps "
           f"{gc_with:.2f} s, without {gc_without:.2f} s")
     return files
