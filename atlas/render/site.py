@@ -322,7 +322,9 @@ def search_words(lang: Language) -> dict[str, str]:
             "other_lang": "en" if lang.primary else "zh-CN"}
 
 
-@dataclass(slots=True)  # not frozen: every project page makes one, and a frozen __init__ costs three times as much
+# Not frozen (so not hashable: memoise by its fields, as _frame does): every project page makes one, and a frozen
+# __init__ costs three times as much.
+@dataclass(slots=True)
 class MapRequest:
     """A map a page asks for: which entries, before URLs (which depend on the output mode) exist."""
 
