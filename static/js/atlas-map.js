@@ -172,11 +172,14 @@
 
   /* A place's district as the outlines, the district names and a map's highlight key it: the Chinese name. The
      places script of another language gives the district in that language; the geo script pairs the two. */
+  var districtKeys = null;  // {name in any language: Chinese name}, from the geo script loaded before this one
   function districtKey(name) {
-    var labels = (window.ATLAS_GEO && window.ATLAS_GEO.labels) || {};
-    if (!name || labels[name]) { return name; }
-    for (var key in labels) { if (labels[key].text === name) { return key; } }
-    return name;
+    if (!districtKeys) {
+      districtKeys = Object.create(null);
+      var labels = (window.ATLAS_GEO && window.ATLAS_GEO.labels) || {};
+      Object.keys(labels).forEach(function (key) { districtKeys[labels[key].text] = key; districtKeys[key] = key; });
+    }
+    return districtKeys[name] || name;
   }
 
   function highlight(entry, name, lit) {
@@ -238,7 +241,7 @@
       entry.baseShown = true;
       layers.forEach(function (layer) { layer.addTo(map); });
       entry.highlight.forEach(function (name) { if (entry.districts[name]) { entry.districts[name].bringToFront(); } });
-      declutter(entry, names);
+      entry.declutter();
     };
     setTimeout(entry.showBase, 0);  // a map without places still gets its base map
   }
@@ -337,7 +340,8 @@
       } else {
         extend(place.lat, place.lon);
       }
-      if (place.draw === "district") { districts[districtKey(place.district)] = true; }  // the point stands for the whole district
+      // the point stands for the whole district
+      if (place.draw === "district") { districts[districtKey(place.district)] = true; }
     });
     entry.highlight.forEach(function (name) { districts[name] = true; });
     var bounds = L.latLngBounds([]);
@@ -424,7 +428,9 @@
     });
     layer.on("popupopen popupclose", function (event) {
       var place = event.layer && event.layer.atlasPlace;
-      if (place && place.draw === "district") { highlight(entry, districtKey(place.district), event.type === "popupopen"); }
+      if (place && place.draw === "district") {
+        highlight(entry, districtKey(place.district), event.type === "popupopen");
+      }
     });
     entry.layer = layer;
     entry.circles = L.featureGroup();
